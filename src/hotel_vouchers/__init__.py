@@ -1,0 +1,1 @@
+"""hotel-vouchers: gift vouchers and discount codes for hotels."""
