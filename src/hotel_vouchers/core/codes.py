@@ -30,7 +30,7 @@ RANDOM_BITS = RANDOM_SYMBOLS * 5
 MAX_INPUT_LENGTH = 100
 _SEPARATORS = re.compile(r"[\s\-‐-―−_]+")
 _SUBCODE = re.compile(r"^\s*([A-Za-z])\s*\.\s*(.+)$", re.DOTALL)
-_BODY = re.compile(r"^[A-Z0-9]{4,32}$")
+_BODY = re.compile(r"[A-Za-z0-9]{4,32}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +91,12 @@ def parse_code(raw: object) -> ParsedCode:
     subcode = None
     if match := _SUBCODE.match(raw):
         subcode, raw = match.group(1).lower(), match.group(2)
-    body = _SEPARATORS.sub("", raw).upper()
-    if not _BODY.match(body):
+    body = _SEPARATORS.sub("", raw)
+    if not _BODY.fullmatch(body):
         raise InvalidCode(
             "This is not a voucher code: codes have 4 to 32 letters and digits.", field="code"
         )
+    body = body.upper()
     if mapped := _generated_shape(body):
         if not is_valid_check(mapped):
             raise InvalidCode(
@@ -112,9 +113,10 @@ def normalise_manual_code(raw: object) -> str:
         raise ValidationError("A code is required.", field="code")
     if _SUBCODE.match(raw):
         raise ValidationError("A code cannot start with a sub-code prefix.", field="code")
-    body = _SEPARATORS.sub("", raw).upper()
-    if not _BODY.match(body):
+    body = _SEPARATORS.sub("", raw)
+    if not _BODY.fullmatch(body):
         raise ValidationError("Codes have 4 to 32 letters and digits.", field="code")
+    body = body.upper()
     if mapped := _generated_shape(body):
         if not is_valid_check(mapped):
             raise ValidationError(

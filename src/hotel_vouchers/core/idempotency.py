@@ -28,6 +28,7 @@ def validate_idempotency_key(key: object) -> str:
         or not 1 <= len(key) <= MAX_KEY_LENGTH
         or not key.isprintable()
         or not key.isascii()
+        or not key.strip()
     ):
         raise ValidationError(
             "Idempotency-Key must be 1-255 printable ASCII characters.", field="idempotency_key"

@@ -27,7 +27,7 @@ CURRENCY_DIGITS: dict[str, int] = {
     "JPY": 0,
 }
 MAX_AMOUNT = Decimal("1000000000")
-_PLAIN_DECIMAL = re.compile(r"^[+-]?(\d+)(?:\.(\d*))?$")
+_PLAIN_DECIMAL = re.compile(r"^[+-]?([0-9]+)(?:\.([0-9]*))?$")
 
 
 def currency_digits(currency: str) -> int:
@@ -70,7 +70,7 @@ def parse_amount(
         text = value.strip()
     else:
         raise ValidationError("Amount must be a decimal string.", field=field)
-    match = _PLAIN_DECIMAL.match(text)
+    match = _PLAIN_DECIMAL.fullmatch(text)
     if not match:
         raise ValidationError(
             f"{value!r} is not a plain decimal amount such as \"12.50\".", field=field
