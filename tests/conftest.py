@@ -45,3 +45,12 @@ def dinner_spa(org, hotel_a, bar, restaurant, spa):
             ("s", "Spa-Guthaben", 4500, [spa], True),
         ],
     )
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    # Pages render without `collectstatic`; the hashed manifest is for `serve`.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

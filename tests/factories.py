@@ -38,9 +38,13 @@ def product_with_positions(
     )
     for order, (letter, label, minor, locations, partial) in enumerate(positions):
         pos = ProductPosition.objects.create(
-            product=product, label=label, amount_minor=minor, subcode=letter,
-            partial_allowed=partial, sort_order=order,
-        )  # fmt: skip
+            product=product,
+            label=label,
+            amount_minor=minor,
+            subcode=letter,
+            partial_allowed=partial,
+            sort_order=order,
+        )
         pos.locations.set(locations)
     return product
 
@@ -54,20 +58,39 @@ def value_voucher(
     **kwargs,
 ) -> Voucher:
     return voucher_issue(
-        organisation=h.organisation, hotel=h, value=Decimal(value), paid=paid,
-        cross_hotel=cross_hotel, actor="test", **kwargs,
-    )  # fmt: skip
+        organisation=h.organisation,
+        hotel=h,
+        value=Decimal(value),
+        paid=paid,
+        cross_hotel=cross_hotel,
+        actor="test",
+        **kwargs,
+    )
 
 
 def snapshot(voucher_id: int) -> dict:
     """Everything a refused operation must leave as it was."""
     voucher = Voucher.objects.get(pk=voucher_id)
     return {
-        "voucher": (voucher.balance_minor, voucher.held_minor, voucher.paid_at,
-                    voucher.cancelled_at, voucher.expired_at, voucher.valid_until),
-        "entries": list(LedgerEntry.objects.filter(voucher_id=voucher_id).values_list("id", flat=True)),
-        "holds": list(Hold.objects.filter(voucher_id=voucher_id).values_list("id", "status", "captured_minor")),
-        "positions": list(VoucherPosition.objects.filter(voucher_id=voucher_id).values_list("id", "remaining_minor")),
+        "voucher": (
+            voucher.balance_minor,
+            voucher.held_minor,
+            voucher.paid_at,
+            voucher.cancelled_at,
+            voucher.expired_at,
+            voucher.valid_until,
+        ),
+        "entries": list(
+            LedgerEntry.objects.filter(voucher_id=voucher_id).values_list("id", flat=True)
+        ),
+        "holds": list(
+            Hold.objects.filter(voucher_id=voucher_id).values_list("id", "status", "captured_minor")
+        ),
+        "positions": list(
+            VoucherPosition.objects.filter(voucher_id=voucher_id).values_list(
+                "id", "remaining_minor"
+            )
+        ),
         "audit": AuditEvent.objects.count(),
         "idempotency": IdempotencyRecord.objects.count(),
-    }  # fmt: skip
+    }

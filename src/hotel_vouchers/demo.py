@@ -9,7 +9,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from hotel_vouchers.catalog.models import ProductPosition, StayRoomPrice, VoucherProduct
-from hotel_vouchers.properties.models import AddOnService, Hotel, Location, Organisation, RoomCategory
+from hotel_vouchers.properties.models import (
+    AddOnService,
+    Hotel,
+    Location,
+    Organisation,
+    RoomCategory,
+)
 from hotel_vouchers.vouchers.models import Voucher
 from hotel_vouchers.vouchers.services import voucher_issue
 
@@ -32,13 +38,29 @@ def _get_or_create(result: DemoResult, model, label: str, defaults=None, **looku
 def demo_load() -> DemoResult:
     result = DemoResult()
     with transaction.atomic():
-        org = _get_or_create(result, Organisation, "organisation demo", slug="demo",
-                             defaults={"name": "Demo Hotels", "currency": "EUR"})  # fmt: skip
-        alpenhof = _get_or_create(result, Hotel, "hotel alpenhof", organisation=org,
-                                  slug="alpenhof", defaults={"name": "Hotel Alpenhof"})  # fmt: skip
-        seeblick = _get_or_create(result, Hotel, "hotel seeblick", organisation=org,
-                                  slug="seeblick",
-                                  defaults={"name": "Hotel Seeblick", "country": "AT"})  # fmt: skip
+        org = _get_or_create(
+            result,
+            Organisation,
+            "organisation demo",
+            slug="demo",
+            defaults={"name": "Demo Hotels", "currency": "EUR"},
+        )
+        alpenhof = _get_or_create(
+            result,
+            Hotel,
+            "hotel alpenhof",
+            organisation=org,
+            slug="alpenhof",
+            defaults={"name": "Hotel Alpenhof"},
+        )
+        seeblick = _get_or_create(
+            result,
+            Hotel,
+            "hotel seeblick",
+            organisation=org,
+            slug="seeblick",
+            defaults={"name": "Hotel Seeblick", "country": "AT"},
+        )
         places = {}
         for hotel, slug, name, kind in [
             (alpenhof, "front-desk", "Rezeption", Location.Kind.FRONT_DESK),
@@ -48,55 +70,113 @@ def demo_load() -> DemoResult:
             (seeblick, "front-desk", "Rezeption", Location.Kind.FRONT_DESK),
         ]:
             places[(hotel.slug, slug)] = _get_or_create(
-                result, Location, f"location {hotel.slug}/{slug}", hotel=hotel, slug=slug,
+                result,
+                Location,
+                f"location {hotel.slug}/{slug}",
+                hotel=hotel,
+                slug=slug,
                 defaults={"name": name, "kind": kind},
-            )  # fmt: skip
-        double = _get_or_create(result, RoomCategory, "room category komfort", hotel=alpenhof,
-                                slug="komfort", defaults={"name": "Doppelzimmer Komfort"})  # fmt: skip
-        suite = _get_or_create(result, RoomCategory, "room category suite", hotel=alpenhof,
-                               slug="suite", defaults={"name": "Junior Suite"})  # fmt: skip
-        massage = _get_or_create(result, AddOnService, "service massage", hotel=alpenhof,
-                                 slug="massage",
-                                 defaults={"name": "Massage 50 Minuten", "price_minor": 8500})  # fmt: skip
-        dinner = _get_or_create(result, AddOnService, "service dinner", hotel=alpenhof,
-                                slug="dinner",
-                                defaults={"name": "5-Gang-Menü", "price_minor": 8900})  # fmt: skip
+            )
+        double = _get_or_create(
+            result,
+            RoomCategory,
+            "room category komfort",
+            hotel=alpenhof,
+            slug="komfort",
+            defaults={"name": "Doppelzimmer Komfort"},
+        )
+        suite = _get_or_create(
+            result,
+            RoomCategory,
+            "room category suite",
+            hotel=alpenhof,
+            slug="suite",
+            defaults={"name": "Junior Suite"},
+        )
+        massage = _get_or_create(
+            result,
+            AddOnService,
+            "service massage",
+            hotel=alpenhof,
+            slug="massage",
+            defaults={"name": "Massage 50 Minuten", "price_minor": 8500},
+        )
+        dinner = _get_or_create(
+            result,
+            AddOnService,
+            "service dinner",
+            hotel=alpenhof,
+            slug="dinner",
+            defaults={"name": "5-Gang-Menü", "price_minor": 8900},
+        )
 
         value = _get_or_create(
-            result, VoucherProduct, "product Wertgutschein", organisation=org, name="Wertgutschein",
-            defaults=dict(hotel=alpenhof, type="value", value_min_minor=2500,
-                          value_max_minor=100000, cross_hotel=True, sort_order=10),
-        )  # fmt: skip
+            result,
+            VoucherProduct,
+            "product Wertgutschein",
+            organisation=org,
+            name="Wertgutschein",
+            defaults=dict(
+                hotel=alpenhof,
+                type="value",
+                value_min_minor=2500,
+                value_max_minor=100000,
+                cross_hotel=True,
+                sort_order=10,
+            ),
+        )
         stay = _get_or_create(
-            result, VoucherProduct, "product Romantik-Wochenende", organisation=org,
+            result,
+            VoucherProduct,
+            "product Romantik-Wochenende",
+            organisation=org,
             name="Romantik-Wochenende",
             defaults=dict(hotel=alpenhof, type="stay", nights=2, persons=2, sort_order=20),
-        )  # fmt: skip
+        )
         if not stay.room_prices.exists():
-            StayRoomPrice.objects.create(product=stay, room_category=double, price_minor=39800,
-                                         is_default=True)  # fmt: skip
+            StayRoomPrice.objects.create(
+                product=stay, room_category=double, price_minor=39800, is_default=True
+            )
             StayRoomPrice.objects.create(product=stay, room_category=suite, price_minor=49800)
         wellness = _get_or_create(
-            result, VoucherProduct, "product Wellness-Auszeit", organisation=org,
+            result,
+            VoucherProduct,
+            "product Wellness-Auszeit",
+            organisation=org,
             name="Wellness-Auszeit",
-            defaults=dict(hotel=alpenhof, type="services", value_min_minor=5000,
-                          value_max_minor=50000, sort_order=30),
-        )  # fmt: skip
+            defaults=dict(
+                hotel=alpenhof,
+                type="services",
+                value_min_minor=5000,
+                value_max_minor=50000,
+                sort_order=30,
+            ),
+        )
         wellness.services.add(massage, dinner)
         dinner_spa = _get_or_create(
-            result, VoucherProduct, "product Dinner & Spa", organisation=org, name="Dinner & Spa",
+            result,
+            VoucherProduct,
+            "product Dinner & Spa",
+            organisation=org,
+            name="Dinner & Spa",
             defaults=dict(hotel=alpenhof, type="services", sort_order=40),
-        )  # fmt: skip
+        )
         if not dinner_spa.positions.exists():
-            for order, (letter, label, minor, where, partial) in enumerate([
-                ("a", "Aperitif", 1200, "bar", False),
-                ("m", "Menü", 8900, "restaurant", False),
-                ("s", "Spa-Guthaben", 4500, "spa", True),
-            ]):
+            for order, (letter, label, minor, where, partial) in enumerate(
+                [
+                    ("a", "Aperitif", 1200, "bar", False),
+                    ("m", "Menü", 8900, "restaurant", False),
+                    ("s", "Spa-Guthaben", 4500, "spa", True),
+                ]
+            ):
                 position = ProductPosition.objects.create(
-                    product=dinner_spa, label=label, amount_minor=minor, subcode=letter,
-                    partial_allowed=partial, sort_order=order,
-                )  # fmt: skip
+                    product=dinner_spa,
+                    label=label,
+                    amount_minor=minor,
+                    subcode=letter,
+                    partial_allowed=partial,
+                    sort_order=order,
+                )
                 position.locations.add(places[("alpenhof", where)])
 
         for ref, product, amount, paid in [
@@ -106,9 +186,15 @@ def demo_load() -> DemoResult:
         ]:
             if not Voucher.objects.filter(organisation=org, reference=ref).exists():
                 voucher = voucher_issue(
-                    organisation=org, hotel=alpenhof, product=product, value=amount, paid=paid,
-                    actor=ACTOR, reference=ref, recipient_name="Anna Muster",
-                )  # fmt: skip
+                    organisation=org,
+                    hotel=alpenhof,
+                    product=product,
+                    value=amount,
+                    paid=paid,
+                    actor=ACTOR,
+                    reference=ref,
+                    recipient_name="Anna Muster",
+                )
                 result.created.append(f"voucher {voucher.display_code} ({ref})")
 
         users = get_user_model()

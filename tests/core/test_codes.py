@@ -98,6 +98,8 @@ def test_manual_code_shaped_like_a_generated_one_needs_its_check():
         normalise_manual_code(bad)
     with pytest.raises(ValidationError):
         normalise_manual_code("a.SOMMER")
+
+
 def test_ligatures_are_not_letters():
     with pytest.raises(InvalidCode):
         parse_code("ﬁﬁﬁﬁ")

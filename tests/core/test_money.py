@@ -25,9 +25,27 @@ def test_amounts_are_parsed_exactly(value, currency, expected):
 
 @pytest.mark.parametrize(
     "value",
-    ["12.505", "0", "0.00", "-5", "1000000000.01", "1e3", "NaN", "Infinity", "12,50", "",
-     "abc", 12.5, True, None, [], Decimal("NaN"), "1_000", "٣"],
-)  # fmt: skip
+    [
+        "12.505",
+        "0",
+        "0.00",
+        "-5",
+        "1000000000.01",
+        "1e3",
+        "NaN",
+        "Infinity",
+        "12,50",
+        "",
+        "abc",
+        12.5,
+        True,
+        None,
+        [],
+        Decimal("NaN"),
+        "1_000",
+        "٣",
+    ],
+)
 def test_bad_amounts_are_refused(value):
     with pytest.raises(ValidationError) as error:
         parse_amount(value, currency="EUR")

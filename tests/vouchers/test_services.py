@@ -89,9 +89,13 @@ def test_the_database_refuses_a_duplicate_code_too(org, hotel_a):
     voucher = value_voucher(hotel_a)
     with pytest.raises(IntegrityError), transaction.atomic():
         Voucher.objects.create(
-            organisation=org, hotel=hotel_a, code=voucher.code, currency="EUR",
-            original_value_minor=100, balance_minor=100,
-        )  # fmt: skip
+            organisation=org,
+            hotel=hotel_a,
+            code=voucher.code,
+            currency="EUR",
+            original_value_minor=100,
+            balance_minor=100,
+        )
 
 
 @pytest.mark.parametrize(
@@ -127,9 +131,13 @@ def test_issue_within_product_bounds(org, hotel_a):
     from hotel_vouchers.catalog.models import VoucherProduct
 
     product = VoucherProduct.objects.create(
-        organisation=org, hotel=hotel_a, name="Wert", type="value",
-        value_min_minor=2500, value_max_minor=100000,
-    )  # fmt: skip
+        organisation=org,
+        hotel=hotel_a,
+        name="Wert",
+        type="value",
+        value_min_minor=2500,
+        value_max_minor=100000,
+    )
     for value in ("24.99", "1000.01"):
         with pytest.raises(errors.ValidationError):
             services.voucher_issue(
@@ -142,9 +150,13 @@ def test_issue_within_product_bounds(org, hotel_a):
     assert voucher.original_value_minor == 2500
     with pytest.raises(errors.CurrencyMismatch):
         services.voucher_issue(
-            organisation=org, hotel=hotel_a, product=product, value="25", currency="CHF",
+            organisation=org,
+            hotel=hotel_a,
+            product=product,
+            value="25",
+            currency="CHF",
             actor="t",
-        )  # fmt: skip
+        )
 
 
 def test_issue_with_the_same_idempotency_key_issues_once(org, hotel_a):
@@ -279,9 +291,12 @@ def test_location_of_another_hotel_than_the_bound_one_is_refused(hotel_a, hotel_
     refused(
         errors.NotRedeemableHere,
         lambda: services.voucher_redeem(
-            voucher_id=voucher.pk, amount="1", actor="t", hotel=hotel_a,
+            voucher_id=voucher.pk,
+            amount="1",
+            actor="t",
+            hotel=hotel_a,
             location=factories.location(hotel_b),
-        ),  # fmt: skip
+        ),
         voucher.pk,
     )
 
@@ -297,11 +312,14 @@ def dinner_voucher(org, hotel_a, dinner_spa):
 
 
 def test_position_redeemed_whole_by_subcode(dinner_voucher, bar):
-    entry = services.voucher_redeem(voucher_id=dinner_voucher.pk, subcode="a", location=bar,
-                                    actor="t")  # fmt: skip
+    entry = services.voucher_redeem(
+        voucher_id=dinner_voucher.pk, subcode="a", location=bar, actor="t"
+    )
     assert (entry.amount_minor, entry.position.subcode, entry.balance_after_minor) == (
-        -1200, "a", 13400,
-    )  # fmt: skip
+        -1200,
+        "a",
+        13400,
+    )
     assert dinner_voucher.positions.get(subcode="a").remaining_minor == 0
     assert_consistent(dinner_voucher.pk)
 
@@ -328,14 +346,18 @@ def test_partial_redemption_only_where_allowed(dinner_voucher, restaurant, spa):
     error = refused(
         errors.PartialNotAllowed,
         lambda: services.voucher_redeem(
-            voucher_id=dinner_voucher.pk, subcode="m", amount="50", location=restaurant,
+            voucher_id=dinner_voucher.pk,
+            subcode="m",
+            amount="50",
+            location=restaurant,
             actor="t",
-        ),  # fmt: skip
+        ),
         dinner_voucher.pk,
     )
     assert error.code == "partial_not_allowed"
-    services.voucher_redeem(voucher_id=dinner_voucher.pk, subcode="s", amount="20", location=spa,
-                            actor="t")  # fmt: skip
+    services.voucher_redeem(
+        voucher_id=dinner_voucher.pk, subcode="s", amount="20", location=spa, actor="t"
+    )
     services.voucher_redeem(voucher_id=dinner_voucher.pk, subcode="s", location=spa, actor="t")
     assert dinner_voucher.positions.get(subcode="s").remaining_minor == 0
     assert assert_consistent(dinner_voucher.pk).balance_minor == 1200 + 8900
@@ -374,9 +396,11 @@ def test_unknown_position_is_not_found(dinner_voucher, bar, hotel_a):
     refused(
         errors.PositionNotFound,
         lambda: services.voucher_redeem(
-            voucher_id=plain.pk, position_id=dinner_voucher.positions.first().pk, amount="1",
+            voucher_id=plain.pk,
+            position_id=dinner_voucher.positions.first().pk,
+            amount="1",
             actor="t",
-        ),  # fmt: skip
+        ),
         plain.pk,
     )
 
@@ -438,8 +462,9 @@ def test_hold_above_available_is_refused(hotel_a):
     services.hold_create(voucher_id=voucher.pk, amount="30", reference="B1", actor="t")
     refused(
         errors.InsufficientBalance,
-        lambda: services.hold_create(voucher_id=voucher.pk, amount="20.01", reference="B2",
-                                     actor="t"),  # fmt: skip
+        lambda: services.hold_create(
+            voucher_id=voucher.pk, amount="20.01", reference="B2", actor="t"
+        ),
         voucher.pk,
     )
 
@@ -505,8 +530,9 @@ def test_release_of_a_captured_hold_is_refused(hotel_a):
     voucher = value_voucher(hotel_a)
     hold = services.hold_create(voucher_id=voucher.pk, amount="10", reference="B", actor="t")
     services.hold_capture(hold_id=hold.pk, actor="t")
-    refused(errors.HoldNotActive, lambda: services.hold_release(hold_id=hold.pk, actor="t"),
-            voucher.pk)  # fmt: skip
+    refused(
+        errors.HoldNotActive, lambda: services.hold_release(hold_id=hold.pk, actor="t"), voucher.pk
+    )
 
 
 def test_unknown_hold_is_not_found(db):
@@ -542,8 +568,9 @@ def test_capture_of_an_unswept_expired_hold_is_refused(hotel_a):
 def test_expire_due_holds(hotel_a):
     voucher = value_voucher(hotel_a)
     due = services.hold_create(voucher_id=voucher.pk, amount="10", reference="B1", actor="t")
-    later = services.hold_create(voucher_id=voucher.pk, amount="5", reference="B2", actor="t",
-                                 expires_in=3600)  # fmt: skip
+    later = services.hold_create(
+        voucher_id=voucher.pk, amount="5", reference="B2", actor="t", expires_in=3600
+    )
     assert services.holds_expire_due(now=timezone.now() + timedelta(seconds=901)) == 1
     due.refresh_from_db()
     later.refresh_from_db()
@@ -554,8 +581,9 @@ def test_expire_due_holds(hotel_a):
 def test_vouchers_with_positions_are_not_held(dinner_voucher):
     refused(
         errors.ValidationError,
-        lambda: services.hold_create(voucher_id=dinner_voucher.pk, amount="5", reference="B",
-                                     actor="t"),  # fmt: skip
+        lambda: services.hold_create(
+            voucher_id=dinner_voucher.pk, amount="5", reference="B", actor="t"
+        ),
         dinner_voucher.pk,
     )
 
@@ -568,8 +596,10 @@ def test_reversal_undoes_a_redemption_once(hotel_a):
     redemption = services.voucher_redeem(voucher_id=voucher.pk, amount="20", actor="t")
     reversal = services.ledger_entry_reverse(entry_id=redemption.pk, actor="t", reason="wrong")
     assert (reversal.kind, reversal.amount_minor, reversal.reverses_id) == (
-        "reversal", 2000, redemption.pk,
-    )  # fmt: skip
+        "reversal",
+        2000,
+        redemption.pk,
+    )
     assert assert_consistent(voucher.pk).balance_minor == 5000
     error = refused(
         errors.AlreadyReversed,
@@ -580,8 +610,9 @@ def test_reversal_undoes_a_redemption_once(hotel_a):
 
 
 def test_reversal_of_a_position_restores_it(dinner_voucher, bar):
-    entry = services.voucher_redeem(voucher_id=dinner_voucher.pk, subcode="a", location=bar,
-                                    actor="t")  # fmt: skip
+    entry = services.voucher_redeem(
+        voucher_id=dinner_voucher.pk, subcode="a", location=bar, actor="t"
+    )
     services.ledger_entry_reverse(entry_id=entry.pk, actor="t")
     assert dinner_voucher.positions.get(subcode="a").remaining_minor == 1200
     assert_consistent(dinner_voucher.pk)
@@ -598,12 +629,18 @@ def test_reversal_of_a_capture(hotel_a):
 def test_only_redemptions_and_captures_are_reversible(hotel_a):
     voucher = value_voucher(hotel_a)
     issue = LedgerEntry.objects.get(voucher=voucher)
-    refused(errors.NotReversible,
-            lambda: services.ledger_entry_reverse(entry_id=issue.pk, actor="t"), voucher.pk)  # fmt: skip
+    refused(
+        errors.NotReversible,
+        lambda: services.ledger_entry_reverse(entry_id=issue.pk, actor="t"),
+        voucher.pk,
+    )
     redemption = services.voucher_redeem(voucher_id=voucher.pk, amount="1", actor="t")
     reversal = services.ledger_entry_reverse(entry_id=redemption.pk, actor="t")
-    refused(errors.NotReversible,
-            lambda: services.ledger_entry_reverse(entry_id=reversal.pk, actor="t"), voucher.pk)  # fmt: skip
+    refused(
+        errors.NotReversible,
+        lambda: services.ledger_entry_reverse(entry_id=reversal.pk, actor="t"),
+        voucher.pk,
+    )
     with pytest.raises(errors.NotFound):
         services.ledger_entry_reverse(entry_id=987654, actor="t")
 
@@ -612,8 +649,11 @@ def test_reversal_on_a_cancelled_voucher_is_refused(hotel_a):
     voucher = value_voucher(hotel_a)
     redemption = services.voucher_redeem(voucher_id=voucher.pk, amount="1", actor="t")
     services.voucher_cancel(voucher_id=voucher.pk, actor="t")
-    refused(errors.VoucherCancelled,
-            lambda: services.ledger_entry_reverse(entry_id=redemption.pk, actor="t"), voucher.pk)  # fmt: skip
+    refused(
+        errors.VoucherCancelled,
+        lambda: services.ledger_entry_reverse(entry_id=redemption.pk, actor="t"),
+        voucher.pk,
+    )
 
 
 def test_the_database_allows_one_reversal_per_entry(hotel_a):
@@ -623,8 +663,14 @@ def test_the_database_allows_one_reversal_per_entry(hotel_a):
     redemption = services.voucher_redeem(voucher_id=voucher.pk, amount="1", actor="t")
     services.ledger_entry_reverse(entry_id=redemption.pk, actor="t")
     with pytest.raises(IntegrityError), transaction.atomic():
-        LedgerEntry.objects.create(voucher=voucher, kind="reversal", amount_minor=100,
-                                   balance_after_minor=0, actor="t", reverses=redemption)  # fmt: skip
+        LedgerEntry.objects.create(
+            voucher=voucher,
+            kind="reversal",
+            amount_minor=100,
+            balance_after_minor=0,
+            actor="t",
+            reverses=redemption,
+        )
 
 
 # --- cancel, expire, reactivate, adjust ------------------------------------
@@ -638,17 +684,26 @@ def test_cancel_releases_holds_and_writes_off_the_balance(hotel_a):
     voucher = assert_consistent(voucher.pk)
     assert (voucher.status, voucher.balance_minor, hold.status) == ("cancelled", 0, "released")
     assert LedgerEntry.objects.filter(voucher=voucher, kind="cancel").get().amount_minor == -8000
-    refused(errors.VoucherCancelled,
-            lambda: services.voucher_cancel(voucher_id=voucher.pk, actor="t"), voucher.pk)  # fmt: skip
-    refused(errors.VoucherCancelled,
-            lambda: services.voucher_mark_paid(voucher_id=voucher.pk, actor="t"), voucher.pk)  # fmt: skip
+    refused(
+        errors.VoucherCancelled,
+        lambda: services.voucher_cancel(voucher_id=voucher.pk, actor="t"),
+        voucher.pk,
+    )
+    refused(
+        errors.VoucherCancelled,
+        lambda: services.voucher_mark_paid(voucher_id=voucher.pk, actor="t"),
+        voucher.pk,
+    )
 
 
 def test_expire_writes_breakage_and_reactivate_brings_it_back(hotel_a):
     voucher = value_voucher(hotel_a, "60.00")
     services.voucher_redeem(voucher_id=voucher.pk, amount="10", actor="t")
-    refused(errors.ValidationError,
-            lambda: services.voucher_expire(voucher_id=voucher.pk, actor="t"), voucher.pk)  # fmt: skip
+    refused(
+        errors.ValidationError,
+        lambda: services.voucher_expire(voucher_id=voucher.pk, actor="t"),
+        voucher.pk,
+    )
     Voucher.objects.filter(pk=voucher.pk).update(valid_until=timezone.localdate() - timedelta(1))
     assert services.vouchers_expire_due() == 1
     voucher = assert_consistent(voucher.pk)
@@ -656,34 +711,48 @@ def test_expire_writes_breakage_and_reactivate_brings_it_back(hotel_a):
     assert LedgerEntry.objects.get(voucher=voucher, kind="expire").amount_minor == -5000
     assert services.vouchers_expire_due() == 0  # a second sweep changes nothing
     new_date = timezone.localdate() + timedelta(days=365)
-    services.voucher_reactivate(voucher_id=voucher.pk, actor="t", valid_until=new_date,
-                                reason="goodwill")  # fmt: skip
+    services.voucher_reactivate(
+        voucher_id=voucher.pk, actor="t", valid_until=new_date, reason="goodwill"
+    )
     voucher = assert_consistent(voucher.pk)
     assert (voucher.status, voucher.balance_minor, voucher.valid_until) == (
-        "partially_redeemed", 5000, new_date,
-    )  # fmt: skip
+        "partially_redeemed",
+        5000,
+        new_date,
+    )
     services.voucher_redeem(voucher_id=voucher.pk, amount="50", actor="t")
 
 
 def test_reactivate_refuses_an_active_voucher_and_a_missing_reason(hotel_a):
     voucher = value_voucher(hotel_a)
-    refused(errors.ValidationError,
-            lambda: services.voucher_reactivate(voucher_id=voucher.pk, actor="t",
-                                                valid_until=None, reason="x"), voucher.pk)  # fmt: skip
-    refused(errors.ValidationError,
-            lambda: services.voucher_reactivate(voucher_id=voucher.pk, actor="t",
-                                                valid_until=None, reason=""), voucher.pk)  # fmt: skip
+    refused(
+        errors.ValidationError,
+        lambda: services.voucher_reactivate(
+            voucher_id=voucher.pk, actor="t", valid_until=None, reason="x"
+        ),
+        voucher.pk,
+    )
+    refused(
+        errors.ValidationError,
+        lambda: services.voucher_reactivate(
+            voucher_id=voucher.pk, actor="t", valid_until=None, reason=""
+        ),
+        voucher.pk,
+    )
 
 
 def test_expire_with_positions_writes_each_off(dinner_voucher, bar):
     services.voucher_redeem(voucher_id=dinner_voucher.pk, subcode="a", location=bar, actor="t")
     services.voucher_expire(voucher_id=dinner_voucher.pk, actor="t", force=True)
     assert list(dinner_voucher.positions.values_list("remaining_minor", flat=True)) == [0, 0, 0]
-    services.voucher_reactivate(voucher_id=dinner_voucher.pk, actor="t", valid_until=None,
-                                reason="court")  # fmt: skip
+    services.voucher_reactivate(
+        voucher_id=dinner_voucher.pk, actor="t", valid_until=None, reason="court"
+    )
     assert list(dinner_voucher.positions.values_list("remaining_minor", flat=True)) == [
-        0, 8900, 4500,
-    ]  # fmt: skip
+        0,
+        8900,
+        4500,
+    ]
     assert_consistent(dinner_voucher.pk)
 
 
@@ -692,12 +761,18 @@ def test_adjust_with_a_reason(hotel_a):
     services.voucher_adjust(voucher_id=voucher.pk, amount="-2.50", reason="typo", actor="t")
     services.voucher_adjust(voucher_id=voucher.pk, amount="5", reason="goodwill", actor="t")
     assert assert_consistent(voucher.pk).balance_minor == 1250
-    refused(errors.ValidationError,
-            lambda: services.voucher_adjust(voucher_id=voucher.pk, amount="1", reason="",
-                                            actor="t"), voucher.pk)  # fmt: skip
-    refused(errors.InsufficientBalance,
-            lambda: services.voucher_adjust(voucher_id=voucher.pk, amount="-12.51", reason="x",
-                                            actor="t"), voucher.pk)  # fmt: skip
+    refused(
+        errors.ValidationError,
+        lambda: services.voucher_adjust(voucher_id=voucher.pk, amount="1", reason="", actor="t"),
+        voucher.pk,
+    )
+    refused(
+        errors.InsufficientBalance,
+        lambda: services.voucher_adjust(
+            voucher_id=voucher.pk, amount="-12.51", reason="x", actor="t"
+        ),
+        voucher.pk,
+    )
 
 
 # --- idempotency and the append-only ledger ---------------------------------
@@ -705,21 +780,23 @@ def test_adjust_with_a_reason(hotel_a):
 
 def test_same_idempotency_key_redeems_once(hotel_a):
     voucher = value_voucher(hotel_a)
-    first = services.voucher_redeem(voucher_id=voucher.pk, amount="10", actor="pos:1",
-                                    idempotency_key="k1")  # fmt: skip
-    again = services.voucher_redeem(voucher_id=voucher.pk, amount="10", actor="pos:1",
-                                    idempotency_key="k1")  # fmt: skip
+    first = services.voucher_redeem(
+        voucher_id=voucher.pk, amount="10", actor="pos:1", idempotency_key="k1"
+    )
+    again = services.voucher_redeem(
+        voucher_id=voucher.pk, amount="10", actor="pos:1", idempotency_key="k1"
+    )
     assert again.pk == first.pk
     assert assert_consistent(voucher.pk).balance_minor == 9000
     refused(
         errors.IdempotencyKeyReused,
-        lambda: services.voucher_redeem(voucher_id=voucher.pk, amount="11", actor="pos:1",
-                                        idempotency_key="k1"),  # fmt: skip
+        lambda: services.voucher_redeem(
+            voucher_id=voucher.pk, amount="11", actor="pos:1", idempotency_key="k1"
+        ),
         voucher.pk,
     )
     # Keys belong to their client: another client's k1 is its own.
-    services.voucher_redeem(voucher_id=voucher.pk, amount="10", actor="pos:2",
-                            idempotency_key="k1")  # fmt: skip
+    services.voucher_redeem(voucher_id=voucher.pk, amount="10", actor="pos:2", idempotency_key="k1")
     assert assert_consistent(voucher.pk).balance_minor == 8000
 
 
@@ -737,8 +814,9 @@ def test_bad_idempotency_keys_are_refused(hotel_a, key):
     voucher = value_voucher(hotel_a)
     refused(
         errors.ValidationError,
-        lambda: services.voucher_redeem(voucher_id=voucher.pk, amount="1", actor="t",
-                                        idempotency_key=key or " "),  # fmt: skip
+        lambda: services.voucher_redeem(
+            voucher_id=voucher.pk, amount="1", actor="t", idempotency_key=key or " "
+        ),
         voucher.pk,
     )
 

@@ -42,7 +42,9 @@ def api_client_create(
         raise ValidationError("This hotel belongs to another organisation.", field="hotel")
     if location is not None:
         if location.hotel.organisation_id != organisation.pk:
-            raise ValidationError("This location belongs to another organisation.", field="location")
+            raise ValidationError(
+                "This location belongs to another organisation.", field="location"
+            )
         if hotel is not None and location.hotel_id != hotel.pk:
             raise ValidationError("This location belongs to another hotel.", field="location")
         hotel = location.hotel
@@ -59,9 +61,13 @@ def api_client_create(
             token_hash=_hash(secret),
         )
         AuditEvent.objects.create(
-            organisation_id=organisation.pk, actor=actor, action="api_client.created",
-            object_type="apiclient", object_id=str(client.pk), data={"scopes": client.scopes},
-        )  # fmt: skip
+            organisation_id=organisation.pk,
+            actor=actor,
+            action="api_client.created",
+            object_type="apiclient",
+            object_id=str(client.pk),
+            data={"scopes": client.scopes},
+        )
     return client, f"{TOKEN_PREFIX}_{prefix}_{secret}"
 
 
@@ -87,7 +93,10 @@ def api_client_revoke(*, client_id: int, actor: str) -> ApiClient:
             client.revoked_at = timezone.now()
             client.save(update_fields=["revoked_at"])
             AuditEvent.objects.create(
-                organisation_id=client.organisation_id, actor=actor, action="api_client.revoked",
-                object_type="apiclient", object_id=str(client.pk),
-            )  # fmt: skip
+                organisation_id=client.organisation_id,
+                actor=actor,
+                action="api_client.revoked",
+                object_type="apiclient",
+                object_id=str(client.pk),
+            )
         return client

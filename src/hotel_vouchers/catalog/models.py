@@ -24,7 +24,9 @@ class AccountingClass(models.TextChoices):
 class VoucherProduct(models.Model):
     """What a hotel sells. Pricing, layouts and channels grow here (seed 001)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="products")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="products"
+    )
     hotel = models.ForeignKey(Hotel, on_delete=models.PROTECT, related_name="products")
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=60, blank=True, help_text="Internal short name.")
@@ -67,7 +69,9 @@ class VoucherProduct(models.Model):
 
 
 class StayRoomPrice(models.Model):
-    product = models.ForeignKey(VoucherProduct, on_delete=models.CASCADE, related_name="room_prices")
+    product = models.ForeignKey(
+        VoucherProduct, on_delete=models.CASCADE, related_name="room_prices"
+    )
     room_category = models.ForeignKey(RoomCategory, on_delete=models.PROTECT)
     price_minor = models.BigIntegerField()
     is_default = models.BooleanField(default=False)
@@ -81,6 +85,9 @@ class StayRoomPrice(models.Model):
                 condition=models.Q(price_minor__gt=0), name="stay_room_price_positive"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.room_category}: {self.price_minor}"
 
 
 class ProductPosition(models.Model):

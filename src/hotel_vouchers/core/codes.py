@@ -28,7 +28,8 @@ RANDOM_SYMBOLS = 11
 CODE_LENGTH = RANDOM_SYMBOLS + 1
 RANDOM_BITS = RANDOM_SYMBOLS * 5
 MAX_INPUT_LENGTH = 100
-_SEPARATORS = re.compile(r"[\s\-‐-―−_]+")
+# Spaces, dashes (ASCII and the Unicode dashes U+2010-U+2015, U+2212) and underscores.
+_SEPARATORS = re.compile("[\\s\\-\u2010-\u2015\u2212_]+")
 _SUBCODE = re.compile(r"^\s*([A-Za-z])\s*\.\s*(.+)$", re.DOTALL)
 _BODY = re.compile(r"[A-Za-z0-9]{4,32}")
 

@@ -58,9 +58,7 @@ def idempotency_claim(
             # Another transaction took the key and has committed since.
             record = IdempotencyRecord.objects.get(scope=scope, key=key)
     if record.fingerprint != request_fingerprint:
-        raise IdempotencyKeyReused(
-            "This Idempotency-Key was used before with a different request."
-        )
+        raise IdempotencyKeyReused("This Idempotency-Key was used before with a different request.")
     return record, False
 
 

@@ -59,7 +59,7 @@ def parse_amount(
     if isinstance(value, bool) or value is None:
         raise ValidationError("An amount is required.", field=field)
     if isinstance(value, float):
-        raise ValidationError("Amounts are sent as strings, e.g. \"12.50\".", field=field)
+        raise ValidationError('Amounts are sent as strings, e.g. "12.50".', field=field)
     if isinstance(value, int):
         text = str(value)
     elif isinstance(value, Decimal):
@@ -73,7 +73,7 @@ def parse_amount(
     match = _PLAIN_DECIMAL.fullmatch(text)
     if not match:
         raise ValidationError(
-            f"{value!r} is not a plain decimal amount such as \"12.50\".", field=field
+            f'{value!r} is not a plain decimal amount such as "12.50".', field=field
         )
     decimals = (match.group(2) or "").rstrip("0")
     if len(decimals) > digits:

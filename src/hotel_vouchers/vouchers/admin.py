@@ -30,8 +30,18 @@ class PositionInline(ReadOnlyInline):
 class LedgerEntryInline(ReadOnlyInline):
     model = LedgerEntry
     fk_name = "voucher"
-    fields = ["created_at", "kind", "amount_minor", "balance_after_minor", "position", "hold",
-              "location", "actor", "reference", "note"]  # fmt: skip
+    fields = [
+        "created_at",
+        "kind",
+        "amount_minor",
+        "balance_after_minor",
+        "position",
+        "hold",
+        "location",
+        "actor",
+        "reference",
+        "note",
+    ]
     readonly_fields = fields
 
 
@@ -43,19 +53,42 @@ class HoldInline(ReadOnlyInline):
 
 @admin.register(Voucher)
 class VoucherAdmin(ModelAdmin):
-    list_display = ["display_code", "hotel", "product_name", "value", "balance_display",
-                    "status", "valid_until"]  # fmt: skip
+    list_display = [
+        "display_code",
+        "hotel",
+        "product_name",
+        "value",
+        "balance_display",
+        "status",
+        "valid_until",
+    ]
     list_filter = ["organisation", "hotel", "type", "accounting_class", "cross_hotel"]
     search_fields = ["code", "recipient_name", "buyer_name", "buyer_email", "reference"]
     list_select_related = ["hotel"]
     inlines = [PositionInline, HoldInline, LedgerEntryInline]
     actions = ["mark_paid", "cancel"]
     # Money and state change only through services (actions), never through the form.
-    readonly_fields = ["organisation", "hotel", "product", "product_name", "type",
-                       "accounting_class", "code", "manual_code", "currency",
-                       "original_value_minor", "balance_minor", "held_minor", "cross_hotel",
-                       "issued_at", "paid_at", "valid_until", "expired_at", "cancelled_at",
-                       "changed_at"]  # fmt: skip
+    readonly_fields = [
+        "organisation",
+        "hotel",
+        "product",
+        "product_name",
+        "type",
+        "accounting_class",
+        "code",
+        "manual_code",
+        "currency",
+        "original_value_minor",
+        "balance_minor",
+        "held_minor",
+        "cross_hotel",
+        "issued_at",
+        "paid_at",
+        "valid_until",
+        "expired_at",
+        "cancelled_at",
+        "changed_at",
+    ]
 
     def has_add_permission(self, request):
         return False
@@ -99,8 +132,17 @@ class VoucherAdmin(ModelAdmin):
 class LedgerEntryAdmin(ModelAdmin):
     """Read-only: the ledger is append-only; corrections are new entries."""
 
-    list_display = ["created_at", "voucher", "kind", "amount_minor", "balance_after_minor",
-                    "hotel", "location", "actor", "reference"]  # fmt: skip
+    list_display = [
+        "created_at",
+        "voucher",
+        "kind",
+        "amount_minor",
+        "balance_after_minor",
+        "hotel",
+        "location",
+        "actor",
+        "reference",
+    ]
     list_filter = ["kind", "hotel"]
     search_fields = ["voucher__code", "reference"]
     list_select_related = ["voucher", "hotel", "location"]
@@ -117,8 +159,15 @@ class LedgerEntryAdmin(ModelAdmin):
 
 @admin.register(Hold)
 class HoldAdmin(ModelAdmin):
-    list_display = ["id", "voucher", "amount_minor", "captured_minor", "reference", "status",
-                    "expires_at"]  # fmt: skip
+    list_display = [
+        "id",
+        "voucher",
+        "amount_minor",
+        "captured_minor",
+        "reference",
+        "status",
+        "expires_at",
+    ]
     list_filter = ["status"]
     search_fields = ["voucher__code", "reference"]
 

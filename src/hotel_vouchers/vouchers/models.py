@@ -15,7 +15,9 @@ from hotel_vouchers.vouchers import domain
 class Voucher(models.Model):
     """A sold (or given) voucher. Its balance is a cache of its ledger entries."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="vouchers")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="vouchers"
+    )
     hotel = models.ForeignKey(
         Hotel, on_delete=models.PROTECT, related_name="vouchers", help_text="Issuing hotel."
     )

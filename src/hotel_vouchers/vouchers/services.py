@@ -69,9 +69,7 @@ def _sweep_expired_holds(voucher: Voucher, now: datetime) -> None:
     """Holds past their time reserve nothing: close them under the voucher lock."""
     if voucher.held_minor == 0:
         return
-    due = list(
-        Hold.objects.filter(voucher=voucher, status=Hold.Status.ACTIVE, expires_at__lte=now)
-    )
+    due = list(Hold.objects.filter(voucher=voucher, status=Hold.Status.ACTIVE, expires_at__lte=now))
     if not due:
         return
     for hold in due:
@@ -292,10 +290,17 @@ def voucher_issue(
             to_year_end=product.validity_to_year_end if product else True,
         )
     request = {
-        "op": "voucher_issue", "organisation": organisation.pk, "hotel": hotel.pk,
-        "product": product.pk if product else None, "value": value_minor, "currency": currency,
-        "code": stored_code, "paid": paid, "valid_until": valid_until, "reference": reference,
-    }  # fmt: skip
+        "op": "voucher_issue",
+        "organisation": organisation.pk,
+        "hotel": hotel.pk,
+        "product": product.pk if product else None,
+        "value": value_minor,
+        "currency": currency,
+        "code": stored_code,
+        "paid": paid,
+        "valid_until": valid_until,
+        "reference": reference,
+    }
 
     def work() -> tuple[Voucher, dict[str, Any]]:
         now = timezone.now()
@@ -340,20 +345,41 @@ def voucher_issue(
                 sort_order=template.sort_order,
             )
             position.locations.set(template.locations.all())
-            _append(voucher, kind=Kind.ISSUE, amount_minor=template.amount_minor, actor=actor,
-                    now=now, position=position, reference=reference)  # fmt: skip
+            _append(
+                voucher,
+                kind=Kind.ISSUE,
+                amount_minor=template.amount_minor,
+                actor=actor,
+                now=now,
+                position=position,
+                reference=reference,
+            )
         if not templates:
-            _append(voucher, kind=Kind.ISSUE, amount_minor=value_minor, actor=actor, now=now,
-                    reference=reference)  # fmt: skip
-        _audit(organisation_id=organisation.pk, actor=actor, action="voucher.issued", obj=voucher,
-               paid=paid)  # fmt: skip
+            _append(
+                voucher,
+                kind=Kind.ISSUE,
+                amount_minor=value_minor,
+                actor=actor,
+                now=now,
+                reference=reference,
+            )
+        _audit(
+            organisation_id=organisation.pk,
+            actor=actor,
+            action="voucher.issued",
+            obj=voucher,
+            paid=paid,
+        )
         return voucher, {"voucher": voucher.pk}
 
     with transaction.atomic():
         return _idempotent(
-            actor=actor, idempotency_key=idempotency_key, request=request,
-            load=_load_voucher, work=work,
-        )  # fmt: skip
+            actor=actor,
+            idempotency_key=idempotency_key,
+            request=request,
+            load=_load_voucher,
+            work=work,
+        )
 
 
 def _issue_value(
@@ -363,7 +389,10 @@ def _issue_value(
     templates = list(product.positions.prefetch_related("locations")) if product else []
     if templates:
         total = sum(t.amount_minor for t in templates)
-        if value is not None and to_minor(parse_amount(value, currency=currency), currency) != total:
+        if (
+            value is not None
+            and to_minor(parse_amount(value, currency=currency), currency) != total
+        ):
             raise ValidationError(
                 "The value of a voucher with positions is the sum of its positions.",
                 field="value",
@@ -434,8 +463,12 @@ def voucher_mark_paid(*, voucher_id: int, actor: str) -> Voucher:
             voucher.paid_at = now
             voucher.changed_at = now
             voucher.save(update_fields=["paid_at", "changed_at"])
-            _audit(organisation_id=voucher.organisation_id, actor=actor, action="voucher.paid",
-                   obj=voucher)  # fmt: skip
+            _audit(
+                organisation_id=voucher.organisation_id,
+                actor=actor,
+                action="voucher.paid",
+                obj=voucher,
+            )
         return voucher
 
 
@@ -460,10 +493,17 @@ def voucher_redeem(
     reference = _text(reference, field="reference")
     note = _text(note, field="note")
     request = {
-        "op": "voucher_redeem", "voucher": voucher_id, "amount": str(amount), "currency": currency,
-        "position": position_id, "subcode": subcode, "hotel": hotel.pk if hotel else None,
-        "location": location.pk if location else None, "reference": reference, "note": note,
-    }  # fmt: skip
+        "op": "voucher_redeem",
+        "voucher": voucher_id,
+        "amount": str(amount),
+        "currency": currency,
+        "position": position_id,
+        "subcode": subcode,
+        "hotel": hotel.pk if hotel else None,
+        "location": location.pk if location else None,
+        "reference": reference,
+        "note": note,
+    }
     with transaction.atomic():
         voucher = _lock_voucher(voucher_id)
 
@@ -499,16 +539,27 @@ def voucher_redeem(
                     remaining_text=format_amount(position.remaining_minor, voucher.currency),
                 )
             entry = _append(
-                voucher, kind=Kind.REDEEM, amount_minor=-minor, actor=actor, now=now,
-                position=position, hotel_id=place.hotel_id, location_id=place.location_id,
-                reference=reference, note=note, idempotency_key=idempotency_key or "",
-            )  # fmt: skip
+                voucher,
+                kind=Kind.REDEEM,
+                amount_minor=-minor,
+                actor=actor,
+                now=now,
+                position=position,
+                hotel_id=place.hotel_id,
+                location_id=place.location_id,
+                reference=reference,
+                note=note,
+                idempotency_key=idempotency_key or "",
+            )
             return entry, {"ledger_entry": entry.pk}
 
         return _idempotent(
-            actor=actor, idempotency_key=idempotency_key, request=request,
-            load=_load_entry, work=work,
-        )  # fmt: skip
+            actor=actor,
+            idempotency_key=idempotency_key,
+            request=request,
+            load=_load_entry,
+            work=work,
+        )
 
 
 # --- holds -----------------------------------------------------------------
@@ -531,16 +582,25 @@ def hold_create(
     if not reference:
         raise ValidationError("A hold needs a reference (e.g. the booking).", field="reference")
     seconds = DEFAULT_HOLD_SECONDS if expires_in is None else expires_in
-    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 1 <= seconds <= MAX_HOLD_SECONDS:
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int)
+        or not 1 <= seconds <= MAX_HOLD_SECONDS
+    ):
         raise ValidationError(
             f"expires_in is a whole number of seconds from 1 to {MAX_HOLD_SECONDS}.",
             field="expires_in",
         )
     request = {
-        "op": "hold_create", "voucher": voucher_id, "amount": str(amount), "currency": currency,
-        "reference": reference, "expires_in": seconds,
-        "hotel": hotel.pk if hotel else None, "location": location.pk if location else None,
-    }  # fmt: skip
+        "op": "hold_create",
+        "voucher": voucher_id,
+        "amount": str(amount),
+        "currency": currency,
+        "reference": reference,
+        "expires_in": seconds,
+        "hotel": hotel.pk if hotel else None,
+        "location": location.pk if location else None,
+    }
     with transaction.atomic():
         voucher = _lock_voucher(voucher_id)
 
@@ -562,19 +622,27 @@ def hold_create(
                 detail_available=format_amount(voucher.available_minor, voucher.currency),
             )
             hold = Hold.objects.create(
-                voucher=voucher, amount_minor=minor, reference=reference, actor=actor,
-                expires_at=now + timedelta(seconds=seconds), created_at=now,
-                hotel_id=place.hotel_id, location_id=place.location_id,
-            )  # fmt: skip
+                voucher=voucher,
+                amount_minor=minor,
+                reference=reference,
+                actor=actor,
+                expires_at=now + timedelta(seconds=seconds),
+                created_at=now,
+                hotel_id=place.hotel_id,
+                location_id=place.location_id,
+            )
             voucher.held_minor += minor
             voucher.changed_at = now
             voucher.save(update_fields=["held_minor", "changed_at"])
             return hold, {"hold": hold.pk}
 
         return _idempotent(
-            actor=actor, idempotency_key=idempotency_key, request=request,
-            load=_load_hold, work=work,
-        )  # fmt: skip
+            actor=actor,
+            idempotency_key=idempotency_key,
+            request=request,
+            load=_load_hold,
+            work=work,
+        )
 
 
 def _lock_hold(hold_id: int) -> tuple[Voucher, Hold]:
@@ -619,16 +687,26 @@ def hold_capture(
             hold.save(update_fields=["status", "captured_minor", "closed_at"])
             voucher.held_minor -= hold.amount_minor
             entry = _append(
-                voucher, kind=Kind.CAPTURE, amount_minor=-minor, actor=actor, now=now, hold=hold,
-                hotel_id=hold.hotel_id, location_id=hold.location_id, reference=hold.reference,
+                voucher,
+                kind=Kind.CAPTURE,
+                amount_minor=-minor,
+                actor=actor,
+                now=now,
+                hold=hold,
+                hotel_id=hold.hotel_id,
+                location_id=hold.location_id,
+                reference=hold.reference,
                 idempotency_key=idempotency_key or "",
-            )  # fmt: skip
+            )
             return entry, {"ledger_entry": entry.pk}
 
         return _idempotent(
-            actor=actor, idempotency_key=idempotency_key, request=request,
-            load=_load_entry, work=work,
-        )  # fmt: skip
+            actor=actor,
+            idempotency_key=idempotency_key,
+            request=request,
+            load=_load_entry,
+            work=work,
+        )
 
 
 def hold_release(*, hold_id: int, actor: str) -> Hold:
@@ -643,8 +721,9 @@ def hold_release(*, hold_id: int, actor: str) -> Hold:
         if hold.status != Hold.Status.ACTIVE:
             raise HoldNotActive(f"This hold is {hold.status}.", hold_status=hold.status)
         _close_holds(voucher, [hold], status=Hold.Status.RELEASED, now=now)
-        _audit(organisation_id=voucher.organisation_id, actor=actor, action="hold.released",
-               obj=hold)  # fmt: skip
+        _audit(
+            organisation_id=voucher.organisation_id, actor=actor, action="hold.released", obj=hold
+        )
         return hold
 
 
@@ -688,7 +767,9 @@ def ledger_entry_reverse(
 ) -> LedgerEntry:
     """Undo a redemption or capture, once, with an opposite entry."""
     reason = _text(reason, field="note")
-    voucher_id = LedgerEntry.objects.filter(pk=entry_id).values_list("voucher_id", flat=True).first()
+    voucher_id = (
+        LedgerEntry.objects.filter(pk=entry_id).values_list("voucher_id", flat=True).first()
+    )
     if voucher_id is None:
         raise NotFound("No such transaction.")
     request = {"op": "ledger_entry_reverse", "entry": entry_id, "reason": reason}
@@ -708,18 +789,29 @@ def ledger_entry_reverse(
                 raise VoucherExpired("The voucher has expired since; reactivate it first.")
             _sweep_expired_holds(voucher, now)
             entry = _append(
-                voucher, kind=Kind.REVERSAL, amount_minor=-original.amount_minor, actor=actor,
-                now=now, position=original.position, hold=original.hold,
-                hotel_id=original.hotel_id, location_id=original.location_id,
-                reference=original.reference, note=reason, reverses=original,
+                voucher,
+                kind=Kind.REVERSAL,
+                amount_minor=-original.amount_minor,
+                actor=actor,
+                now=now,
+                position=original.position,
+                hold=original.hold,
+                hotel_id=original.hotel_id,
+                location_id=original.location_id,
+                reference=original.reference,
+                note=reason,
+                reverses=original,
                 idempotency_key=idempotency_key or "",
-            )  # fmt: skip
+            )
             return entry, {"ledger_entry": entry.pk}
 
         return _idempotent(
-            actor=actor, idempotency_key=idempotency_key, request=request,
-            load=_load_entry, work=work,
-        )  # fmt: skip
+            actor=actor,
+            idempotency_key=idempotency_key,
+            request=request,
+            load=_load_entry,
+            work=work,
+        )
 
 
 def voucher_adjust(
@@ -746,14 +838,22 @@ def voucher_adjust(
         position = _find_position(voucher, position_id=position_id, subcode=None)
         if position is None and voucher.positions.exists():
             raise ValidationError("Adjust one position of this voucher.", field="position_id")
-        if position is not None and not 0 <= position.remaining_minor + minor <= position.amount_minor:
+        if (
+            position is not None
+            and not 0 <= position.remaining_minor + minor <= position.amount_minor
+        ):
             raise ValidationError(
                 "A position's remaining amount stays between zero and its amount.", field="amount"
             )
         entry = _append(
-            voucher, kind=Kind.ADJUST, amount_minor=minor, actor=actor, now=now,
-            position=position, note=reason,
-        )  # fmt: skip
+            voucher,
+            kind=Kind.ADJUST,
+            amount_minor=minor,
+            actor=actor,
+            now=now,
+            position=position,
+            note=reason,
+        )
         return entry
 
 
@@ -765,11 +865,19 @@ def _zero_out(voucher: Voucher, *, kind: str, actor: str, now: datetime, note: s
     positions = list(VoucherPosition.objects.filter(voucher=voucher, remaining_minor__gt=0))
     if positions:
         for position in positions:
-            _append(voucher, kind=kind, amount_minor=-position.remaining_minor, actor=actor,
-                    now=now, position=position, note=note)  # fmt: skip
+            _append(
+                voucher,
+                kind=kind,
+                amount_minor=-position.remaining_minor,
+                actor=actor,
+                now=now,
+                position=position,
+                note=note,
+            )
     elif voucher.balance_minor > 0:
-        _append(voucher, kind=kind, amount_minor=-voucher.balance_minor, actor=actor, now=now,
-                note=note)  # fmt: skip
+        _append(
+            voucher, kind=kind, amount_minor=-voucher.balance_minor, actor=actor, now=now, note=note
+        )
 
 
 def voucher_cancel(*, voucher_id: int, actor: str, reason: str = "") -> Voucher:
@@ -784,8 +892,13 @@ def voucher_cancel(*, voucher_id: int, actor: str, reason: str = "") -> Voucher:
         voucher.cancelled_at = now
         voucher.changed_at = now
         voucher.save(update_fields=["cancelled_at", "changed_at"])
-        _audit(organisation_id=voucher.organisation_id, actor=actor, action="voucher.cancelled",
-               obj=voucher, reason=reason)  # fmt: skip
+        _audit(
+            organisation_id=voucher.organisation_id,
+            actor=actor,
+            action="voucher.cancelled",
+            obj=voucher,
+            reason=reason,
+        )
         return voucher
 
 
@@ -810,8 +923,12 @@ def voucher_expire(
         voucher.expired_at = now
         voucher.changed_at = now
         voucher.save(update_fields=["expired_at", "changed_at"])
-        _audit(organisation_id=voucher.organisation_id, actor=actor, action="voucher.expired",
-               obj=voucher)  # fmt: skip
+        _audit(
+            organisation_id=voucher.organisation_id,
+            actor=actor,
+            action="voucher.expired",
+            obj=voucher,
+        )
         return voucher
 
 
@@ -852,13 +969,26 @@ def voucher_reactivate(
                 voucher=voucher, kind=Kind.EXPIRE, reversed_by__isnull=True
             ).select_related("position")
             for entry in written_off:
-                _append(voucher, kind=Kind.REACTIVATE, amount_minor=-entry.amount_minor,
-                        actor=actor, now=now, position=entry.position, note=reason,
-                        reverses=entry)  # fmt: skip
+                _append(
+                    voucher,
+                    kind=Kind.REACTIVATE,
+                    amount_minor=-entry.amount_minor,
+                    actor=actor,
+                    now=now,
+                    position=entry.position,
+                    note=reason,
+                    reverses=entry,
+                )
         voucher.expired_at = None
         voucher.valid_until = valid_until
         voucher.changed_at = now
         voucher.save(update_fields=["expired_at", "valid_until", "changed_at"])
-        _audit(organisation_id=voucher.organisation_id, actor=actor, action="voucher.reactivated",
-               obj=voucher, reason=reason, valid_until=str(valid_until))  # fmt: skip
+        _audit(
+            organisation_id=voucher.organisation_id,
+            actor=actor,
+            action="voucher.reactivated",
+            obj=voucher,
+            reason=reason,
+            valid_until=str(valid_until),
+        )
         return voucher

@@ -5,85 +5,205 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('properties', '0001_initial'),
+        ("properties", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='VoucherProduct',
+            name="VoucherProduct",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('short_name', models.CharField(blank=True, help_text='Internal short name.', max_length=60)),
-                ('type', models.CharField(choices=[('value', 'Value voucher'), ('stay', 'Stay voucher'), ('services', 'Services voucher')], max_length=10)),
-                ('sort_order', models.IntegerField(default=0)),
-                ('pms_reference', models.CharField(blank=True, max_length=60)),
-                ('cross_hotel', models.BooleanField(default=False, help_text='Redeemable at every hotel of the organisation.')),
-                ('value_fixed_minor', models.BigIntegerField(blank=True, null=True)),
-                ('value_min_minor', models.BigIntegerField(blank=True, null=True)),
-                ('value_max_minor', models.BigIntegerField(blank=True, null=True)),
-                ('nights', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('persons', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('validity_years', models.PositiveSmallIntegerField(blank=True, default=3, help_text='Empty: the voucher does not expire.', null=True)),
-                ('validity_to_year_end', models.BooleanField(default=True, help_text='Count to 31 December of the last year.')),
-                ('accounting_class', models.CharField(choices=[('purchase', 'Purchase (sold for money)'), ('deal', 'Deal (sold by a partner)'), ('clearing', 'Clearing (issued without payment)')], default='purchase', max_length=10)),
-                ('active', models.BooleanField(default=True)),
-                ('hotel', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='properties.hotel')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='properties.organisation')),
-                ('services', models.ManyToManyField(blank=True, related_name='products', to='properties.addonservice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "short_name",
+                    models.CharField(blank=True, help_text="Internal short name.", max_length=60),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("value", "Value voucher"),
+                            ("stay", "Stay voucher"),
+                            ("services", "Services voucher"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("sort_order", models.IntegerField(default=0)),
+                ("pms_reference", models.CharField(blank=True, max_length=60)),
+                (
+                    "cross_hotel",
+                    models.BooleanField(
+                        default=False, help_text="Redeemable at every hotel of the organisation."
+                    ),
+                ),
+                ("value_fixed_minor", models.BigIntegerField(blank=True, null=True)),
+                ("value_min_minor", models.BigIntegerField(blank=True, null=True)),
+                ("value_max_minor", models.BigIntegerField(blank=True, null=True)),
+                ("nights", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("persons", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "validity_years",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        default=3,
+                        help_text="Empty: the voucher does not expire.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "validity_to_year_end",
+                    models.BooleanField(
+                        default=True, help_text="Count to 31 December of the last year."
+                    ),
+                ),
+                (
+                    "accounting_class",
+                    models.CharField(
+                        choices=[
+                            ("purchase", "Purchase (sold for money)"),
+                            ("deal", "Deal (sold by a partner)"),
+                            ("clearing", "Clearing (issued without payment)"),
+                        ],
+                        default="purchase",
+                        max_length=10,
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "hotel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="products",
+                        to="properties.hotel",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="products",
+                        to="properties.organisation",
+                    ),
+                ),
+                (
+                    "services",
+                    models.ManyToManyField(
+                        blank=True, related_name="products", to="properties.addonservice"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation_id', 'sort_order', 'name'],
+                "ordering": ["organisation_id", "sort_order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='StayRoomPrice',
+            name="StayRoomPrice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('price_minor', models.BigIntegerField()),
-                ('is_default', models.BooleanField(default=False)),
-                ('room_category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='properties.roomcategory')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='room_prices', to='catalog.voucherproduct')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("price_minor", models.BigIntegerField()),
+                ("is_default", models.BooleanField(default=False)),
+                (
+                    "room_category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="properties.roomcategory"
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="room_prices",
+                        to="catalog.voucherproduct",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ProductPosition',
+            name="ProductPosition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=200)),
-                ('amount_minor', models.BigIntegerField()),
-                ('subcode', models.CharField(help_text='One letter, unique within the product.', max_length=1)),
-                ('partial_allowed', models.BooleanField(default=False)),
-                ('sort_order', models.IntegerField(default=0)),
-                ('locations', models.ManyToManyField(related_name='product_positions', to='properties.location')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='positions', to='catalog.voucherproduct')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=200)),
+                ("amount_minor", models.BigIntegerField()),
+                (
+                    "subcode",
+                    models.CharField(
+                        help_text="One letter, unique within the product.", max_length=1
+                    ),
+                ),
+                ("partial_allowed", models.BooleanField(default=False)),
+                ("sort_order", models.IntegerField(default=0)),
+                (
+                    "locations",
+                    models.ManyToManyField(
+                        related_name="product_positions", to="properties.location"
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="positions",
+                        to="catalog.voucherproduct",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['product_id', 'sort_order', 'subcode'],
+                "ordering": ["product_id", "sort_order", "subcode"],
             },
         ),
         migrations.AddConstraint(
-            model_name='voucherproduct',
-            constraint=models.CheckConstraint(condition=models.Q(('value_min_minor__isnull', True), ('value_max_minor__isnull', True), ('value_min_minor__lte', models.F('value_max_minor')), _connector='OR'), name='product_value_min_le_max'),
+            model_name="voucherproduct",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("value_min_minor__isnull", True),
+                    ("value_max_minor__isnull", True),
+                    ("value_min_minor__lte", models.F("value_max_minor")),
+                    _connector="OR",
+                ),
+                name="product_value_min_le_max",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stayroomprice',
-            constraint=models.UniqueConstraint(fields=('product', 'room_category'), name='stay_room_price_unique'),
+            model_name="stayroomprice",
+            constraint=models.UniqueConstraint(
+                fields=("product", "room_category"), name="stay_room_price_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stayroomprice',
-            constraint=models.CheckConstraint(condition=models.Q(('price_minor__gt', 0)), name='stay_room_price_positive'),
+            model_name="stayroomprice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price_minor__gt", 0)), name="stay_room_price_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='productposition',
-            constraint=models.UniqueConstraint(fields=('product', 'subcode'), name='product_position_subcode_unique'),
+            model_name="productposition",
+            constraint=models.UniqueConstraint(
+                fields=("product", "subcode"), name="product_position_subcode_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='productposition',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_minor__gt', 0)), name='product_position_amount_positive'),
+            model_name="productposition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_minor__gt", 0)), name="product_position_amount_positive"
+            ),
         ),
     ]

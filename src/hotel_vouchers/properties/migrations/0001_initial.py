@@ -5,81 +5,182 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('currency', models.CharField(choices=[('CHF', 'CHF'), ('CZK', 'CZK'), ('DKK', 'DKK'), ('EUR', 'EUR'), ('GBP', 'GBP'), ('HUF', 'HUF'), ('JPY', 'JPY'), ('NOK', 'NOK'), ('PLN', 'PLN'), ('SEK', 'SEK'), ('USD', 'USD')], default='EUR', max_length=3)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[
+                            ("CHF", "CHF"),
+                            ("CZK", "CZK"),
+                            ("DKK", "DKK"),
+                            ("EUR", "EUR"),
+                            ("GBP", "GBP"),
+                            ("HUF", "HUF"),
+                            ("JPY", "JPY"),
+                            ("NOK", "NOK"),
+                            ("PLN", "PLN"),
+                            ("SEK", "SEK"),
+                            ("USD", "USD"),
+                        ],
+                        default="EUR",
+                        max_length=3,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Hotel',
+            name="Hotel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField()),
-                ('name', models.CharField(max_length=200)),
-                ('country', models.CharField(default='DE', help_text='ISO 3166 country code.', max_length=2)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hotels', to='properties.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField()),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "country",
+                    models.CharField(
+                        default="DE", help_text="ISO 3166 country code.", max_length=2
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hotels",
+                        to="properties.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation_id', 'name'],
+                "ordering": ["organisation_id", "name"],
             },
         ),
         migrations.CreateModel(
-            name='RoomCategory',
+            name="RoomCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField()),
-                ('name', models.CharField(max_length=200)),
-                ('pms_reference', models.CharField(blank=True, max_length=60)),
-                ('hotel', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='room_categories', to='properties.hotel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField()),
+                ("name", models.CharField(max_length=200)),
+                ("pms_reference", models.CharField(blank=True, max_length=60)),
+                (
+                    "hotel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="room_categories",
+                        to="properties.hotel",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'room categories',
+                "verbose_name_plural": "room categories",
             },
         ),
         migrations.CreateModel(
-            name='AddOnService',
+            name="AddOnService",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField()),
-                ('name', models.CharField(max_length=200)),
-                ('price_minor', models.BigIntegerField(help_text='Price in minor units (cents).')),
-                ('hotel', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='services', to='properties.hotel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField()),
+                ("name", models.CharField(max_length=200)),
+                ("price_minor", models.BigIntegerField(help_text="Price in minor units (cents).")),
+                (
+                    "hotel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="services",
+                        to="properties.hotel",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('hotel', 'slug'), name='service_slug_unique'), models.CheckConstraint(condition=models.Q(('price_minor__gte', 0)), name='service_price_not_negative')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("hotel", "slug"), name="service_slug_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("price_minor__gte", 0)),
+                        name="service_price_not_negative",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField()),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('front_desk', 'Front desk'), ('restaurant', 'Restaurant'), ('bar', 'Bar'), ('spa', 'Spa'), ('shop', 'Shop'), ('other', 'Other')], default='other', max_length=20)),
-                ('hotel', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='locations', to='properties.hotel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField()),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("front_desk", "Front desk"),
+                            ("restaurant", "Restaurant"),
+                            ("bar", "Bar"),
+                            ("spa", "Spa"),
+                            ("shop", "Shop"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "hotel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="locations",
+                        to="properties.hotel",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['hotel_id', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('hotel', 'slug'), name='location_slug_unique')],
+                "ordering": ["hotel_id", "name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("hotel", "slug"), name="location_slug_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='hotel',
-            constraint=models.UniqueConstraint(fields=('organisation', 'slug'), name='hotel_slug_unique'),
+            model_name="hotel",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "slug"), name="hotel_slug_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roomcategory',
-            constraint=models.UniqueConstraint(fields=('hotel', 'slug'), name='room_category_slug_unique'),
+            model_name="roomcategory",
+            constraint=models.UniqueConstraint(
+                fields=("hotel", "slug"), name="room_category_slug_unique"
+            ),
         ),
     ]

@@ -6,151 +6,381 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('properties', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("properties", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Voucher',
+            name="Voucher",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('product_name', models.CharField(blank=True, help_text='Snapshot at issue.', max_length=200)),
-                ('type', models.CharField(choices=[('value', 'Value voucher'), ('stay', 'Stay voucher'), ('services', 'Services voucher')], default='value', max_length=10)),
-                ('accounting_class', models.CharField(choices=[('purchase', 'Purchase (sold for money)'), ('deal', 'Deal (sold by a partner)'), ('clearing', 'Clearing (issued without payment)')], default='purchase', max_length=10)),
-                ('code', models.CharField(help_text='Stored normalised, shown with dashes.', max_length=32)),
-                ('manual_code', models.BooleanField(default=False)),
-                ('currency', models.CharField(max_length=3)),
-                ('original_value_minor', models.BigIntegerField()),
-                ('balance_minor', models.BigIntegerField()),
-                ('held_minor', models.BigIntegerField(default=0, help_text='Sum of active holds.')),
-                ('cross_hotel', models.BooleanField(default=False)),
-                ('issued_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('paid_at', models.DateTimeField(blank=True, null=True)),
-                ('valid_until', models.DateField(blank=True, null=True)),
-                ('expired_at', models.DateTimeField(blank=True, null=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('buyer_name', models.CharField(blank=True, max_length=200)),
-                ('buyer_email', models.EmailField(blank=True, max_length=254)),
-                ('recipient_name', models.CharField(blank=True, max_length=200)),
-                ('recipient_email', models.EmailField(blank=True, max_length=254)),
-                ('dedication', models.TextField(blank=True)),
-                ('language', models.CharField(default='de', max_length=5)),
-                ('reference', models.CharField(blank=True, help_text='Booking, invoice, order.', max_length=100)),
-                ('changed_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('hotel', models.ForeignKey(help_text='Issuing hotel.', on_delete=django.db.models.deletion.PROTECT, related_name='vouchers', to='properties.hotel')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='vouchers', to='properties.organisation')),
-                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='vouchers', to='catalog.voucherproduct')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "product_name",
+                    models.CharField(blank=True, help_text="Snapshot at issue.", max_length=200),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("value", "Value voucher"),
+                            ("stay", "Stay voucher"),
+                            ("services", "Services voucher"),
+                        ],
+                        default="value",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "accounting_class",
+                    models.CharField(
+                        choices=[
+                            ("purchase", "Purchase (sold for money)"),
+                            ("deal", "Deal (sold by a partner)"),
+                            ("clearing", "Clearing (issued without payment)"),
+                        ],
+                        default="purchase",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Stored normalised, shown with dashes.", max_length=32
+                    ),
+                ),
+                ("manual_code", models.BooleanField(default=False)),
+                ("currency", models.CharField(max_length=3)),
+                ("original_value_minor", models.BigIntegerField()),
+                ("balance_minor", models.BigIntegerField()),
+                ("held_minor", models.BigIntegerField(default=0, help_text="Sum of active holds.")),
+                ("cross_hotel", models.BooleanField(default=False)),
+                ("issued_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("paid_at", models.DateTimeField(blank=True, null=True)),
+                ("valid_until", models.DateField(blank=True, null=True)),
+                ("expired_at", models.DateTimeField(blank=True, null=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                ("buyer_name", models.CharField(blank=True, max_length=200)),
+                ("buyer_email", models.EmailField(blank=True, max_length=254)),
+                ("recipient_name", models.CharField(blank=True, max_length=200)),
+                ("recipient_email", models.EmailField(blank=True, max_length=254)),
+                ("dedication", models.TextField(blank=True)),
+                ("language", models.CharField(default="de", max_length=5)),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, help_text="Booking, invoice, order.", max_length=100
+                    ),
+                ),
+                (
+                    "changed_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                (
+                    "hotel",
+                    models.ForeignKey(
+                        help_text="Issuing hotel.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="vouchers",
+                        to="properties.hotel",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="vouchers",
+                        to="properties.organisation",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="vouchers",
+                        to="catalog.voucherproduct",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Hold',
+            name="Hold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount_minor', models.BigIntegerField()),
-                ('captured_minor', models.BigIntegerField(default=0)),
-                ('reference', models.CharField(max_length=100)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('captured', 'Captured'), ('released', 'Released'), ('expired', 'Expired')], default='active', max_length=10)),
-                ('expires_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('actor', models.CharField(max_length=100)),
-                ('hotel', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='properties.hotel')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='properties.location')),
-                ('voucher', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='holds', to='vouchers.voucher')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount_minor", models.BigIntegerField()),
+                ("captured_minor", models.BigIntegerField(default=0)),
+                ("reference", models.CharField(max_length=100)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("captured", "Captured"),
+                            ("released", "Released"),
+                            ("expired", "Expired"),
+                        ],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                ("expires_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("actor", models.CharField(max_length=100)),
+                (
+                    "hotel",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="properties.hotel",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="properties.location",
+                    ),
+                ),
+                (
+                    "voucher",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="holds",
+                        to="vouchers.voucher",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='VoucherPosition',
+            name="VoucherPosition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=200)),
-                ('subcode', models.CharField(max_length=1)),
-                ('amount_minor', models.BigIntegerField()),
-                ('remaining_minor', models.BigIntegerField()),
-                ('partial_allowed', models.BooleanField(default=False)),
-                ('sort_order', models.IntegerField(default=0)),
-                ('locations', models.ManyToManyField(related_name='voucher_positions', to='properties.location')),
-                ('voucher', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='positions', to='vouchers.voucher')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=200)),
+                ("subcode", models.CharField(max_length=1)),
+                ("amount_minor", models.BigIntegerField()),
+                ("remaining_minor", models.BigIntegerField()),
+                ("partial_allowed", models.BooleanField(default=False)),
+                ("sort_order", models.IntegerField(default=0)),
+                (
+                    "locations",
+                    models.ManyToManyField(
+                        related_name="voucher_positions", to="properties.location"
+                    ),
+                ),
+                (
+                    "voucher",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="positions",
+                        to="vouchers.voucher",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['voucher_id', 'sort_order', 'subcode'],
+                "ordering": ["voucher_id", "sort_order", "subcode"],
             },
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('issue', 'Issue'), ('redeem', 'Redeem'), ('capture', 'Capture'), ('reversal', 'Reversal'), ('refund', 'Refund'), ('expire', 'Expire'), ('reactivate', 'Reactivate'), ('adjust', 'Adjust'), ('cancel', 'Cancel')], max_length=12)),
-                ('amount_minor', models.BigIntegerField(help_text='Signed: a redemption is negative.')),
-                ('balance_after_minor', models.BigIntegerField()),
-                ('actor', models.CharField(max_length=100)),
-                ('reference', models.CharField(blank=True, max_length=100)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('idempotency_key', models.CharField(blank=True, max_length=255)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('hold', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='vouchers.hold')),
-                ('hotel', models.ForeignKey(blank=True, help_text='Where it happened.', null=True, on_delete=django.db.models.deletion.PROTECT, to='properties.hotel')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='properties.location')),
-                ('reverses', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversed_by', to='vouchers.ledgerentry')),
-                ('voucher', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='vouchers.voucher')),
-                ('position', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='vouchers.voucherposition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("issue", "Issue"),
+                            ("redeem", "Redeem"),
+                            ("capture", "Capture"),
+                            ("reversal", "Reversal"),
+                            ("refund", "Refund"),
+                            ("expire", "Expire"),
+                            ("reactivate", "Reactivate"),
+                            ("adjust", "Adjust"),
+                            ("cancel", "Cancel"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "amount_minor",
+                    models.BigIntegerField(help_text="Signed: a redemption is negative."),
+                ),
+                ("balance_after_minor", models.BigIntegerField()),
+                ("actor", models.CharField(max_length=100)),
+                ("reference", models.CharField(blank=True, max_length=100)),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("idempotency_key", models.CharField(blank=True, max_length=255)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                (
+                    "hold",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="vouchers.hold",
+                    ),
+                ),
+                (
+                    "hotel",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Where it happened.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="properties.hotel",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="properties.location",
+                    ),
+                ),
+                (
+                    "reverses",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reversed_by",
+                        to="vouchers.ledgerentry",
+                    ),
+                ),
+                (
+                    "voucher",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="vouchers.voucher",
+                    ),
+                ),
+                (
+                    "position",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="vouchers.voucherposition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'ledger entries',
-                'ordering': ['voucher_id', 'id'],
+                "verbose_name_plural": "ledger entries",
+                "ordering": ["voucher_id", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='voucher',
-            index=models.Index(fields=['organisation', 'changed_at', 'id'], name='vouchers_vo_organis_0afb6e_idx'),
+            model_name="voucher",
+            index=models.Index(
+                fields=["organisation", "changed_at", "id"], name="vouchers_vo_organis_0afb6e_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voucher',
-            constraint=models.UniqueConstraint(fields=('organisation', 'code'), name='voucher_code_unique'),
+            model_name="voucher",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "code"), name="voucher_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voucher',
-            constraint=models.CheckConstraint(condition=models.Q(('balance_minor__gte', 0)), name='voucher_balance_not_negative'),
+            model_name="voucher",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance_minor__gte", 0)), name="voucher_balance_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voucher',
-            constraint=models.CheckConstraint(condition=models.Q(('held_minor__gte', 0)), name='voucher_held_not_negative'),
+            model_name="voucher",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("held_minor__gte", 0)), name="voucher_held_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voucher',
-            constraint=models.CheckConstraint(condition=models.Q(('balance_minor__gte', models.F('held_minor'))), name='voucher_balance_covers_holds'),
+            model_name="voucher",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance_minor__gte", models.F("held_minor"))),
+                name="voucher_balance_covers_holds",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voucher',
-            constraint=models.CheckConstraint(condition=models.Q(('original_value_minor__gt', 0)), name='voucher_value_positive'),
+            model_name="voucher",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("original_value_minor__gt", 0)), name="voucher_value_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='hold',
-            index=models.Index(fields=['status', 'expires_at'], name='vouchers_ho_status_560aa1_idx'),
+            model_name="hold",
+            index=models.Index(
+                fields=["status", "expires_at"], name="vouchers_ho_status_560aa1_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hold',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_minor__gt', 0)), name='hold_positive'),
+            model_name="hold",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_minor__gt", 0)), name="hold_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hold',
-            constraint=models.CheckConstraint(condition=models.Q(('captured_minor__gte', 0), ('captured_minor__lte', models.F('amount_minor'))), name='hold_captured_in_range'),
+            model_name="hold",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("captured_minor__gte", 0), ("captured_minor__lte", models.F("amount_minor"))
+                ),
+                name="hold_captured_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voucherposition',
-            constraint=models.UniqueConstraint(fields=('voucher', 'subcode'), name='position_subcode_unique'),
+            model_name="voucherposition",
+            constraint=models.UniqueConstraint(
+                fields=("voucher", "subcode"), name="position_subcode_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voucherposition',
-            constraint=models.CheckConstraint(condition=models.Q(('remaining_minor__gte', 0), ('remaining_minor__lte', models.F('amount_minor'))), name='position_remaining_in_range'),
+            model_name="voucherposition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("remaining_minor__gte", 0), ("remaining_minor__lte", models.F("amount_minor"))
+                ),
+                name="position_remaining_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(('balance_after_minor__gte', 0)), name='ledger_balance_after_ok'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance_after_minor__gte", 0)), name="ledger_balance_after_ok"
+            ),
         ),
     ]

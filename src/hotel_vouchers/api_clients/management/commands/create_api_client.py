@@ -31,9 +31,13 @@ class Command(BaseCommand):
                 location = location_get(organisation=org, slug=slug, hotel=hotel)
             scopes = [s.strip() for s in options["scopes"].split(",") if s.strip()]
             client, token = api_client_create(
-                organisation=org, name=options["name"], scopes=scopes, actor="cli",
-                hotel=hotel, location=location,
-            )  # fmt: skip
+                organisation=org,
+                name=options["name"],
+                scopes=scopes,
+                actor="cli",
+                hotel=hotel,
+                location=location,
+            )
         except DomainError as error:
             raise CommandError(error.detail) from None
         if options["json"]:

@@ -21,17 +21,30 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hotel_vouchers.settings"}
         web = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "hotel_vouchers.wsgi:application",
-             "--bind", options["bind"], "--workers", str(options["workers"]),
-             "--access-logfile", "-", "--graceful-timeout", "10"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "hotel_vouchers.wsgi:application",
+                "--bind",
+                options["bind"],
+                "--workers",
+                str(options["workers"]),
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "10",
+            ],
             env=env,
-        )  # fmt: skip
+        )
         children = [web]
         if not options["no_worker"]:
             children.append(
                 subprocess.Popen([sys.executable, "-m", "hotel_vouchers", "worker"], env=env)
             )
-        self.stdout.write(f"Serving at http://{options['bind']}/ (admin: {settings.BASE_URL}/admin/)")
+        self.stdout.write(
+            f"Serving at http://{options['bind']}/ (admin: {settings.BASE_URL}/admin/)"
+        )
         self.stdout.flush()
 
         def stop(*_):

@@ -21,9 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "json"], default="csv")
 
     def handle(self, *args, **options):
-        product = VoucherProduct.objects.select_related("organisation", "hotel").filter(
-            pk=options["product"]
-        ).first()
+        product = (
+            VoucherProduct.objects.select_related("organisation", "hotel")
+            .filter(pk=options["product"])
+            .first()
+        )
         if product is None:
             raise CommandError(f"No product {options['product']}.")
         count = options["count"]
@@ -33,17 +35,23 @@ class Command(BaseCommand):
         for n in range(1, count + 1):
             try:
                 voucher = voucher_issue(
-                    organisation=product.organisation, hotel=product.hotel, product=product,
-                    value=options["value"], paid=options["paid"], actor="cli",
-                )  # fmt: skip
+                    organisation=product.organisation,
+                    hotel=product.hotel,
+                    product=product,
+                    value=options["value"],
+                    paid=options["paid"],
+                    actor="cli",
+                )
             except DomainError as error:
                 raise CommandError(error.detail) from None
-            rows.append({
-                "code": voucher.display_code,
-                "value": format_amount(voucher.original_value_minor, voucher.currency),
-                "currency": voucher.currency,
-                "valid_until": voucher.valid_until.isoformat() if voucher.valid_until else "",
-            })  # fmt: skip
+            rows.append(
+                {
+                    "code": voucher.display_code,
+                    "value": format_amount(voucher.original_value_minor, voucher.currency),
+                    "currency": voucher.currency,
+                    "valid_until": voucher.valid_until.isoformat() if voucher.valid_until else "",
+                }
+            )
             if n % 50 == 0 or n == count:
                 done = n * 30 // count
                 sys.stderr.write(f"\r[{'#' * done}{'.' * (30 - done)}] {n}/{count}")
