@@ -36,6 +36,9 @@ class Voucher(models.Model):
     balance_minor = models.BigIntegerField()
     held_minor = models.BigIntegerField(default=0, help_text="Sum of active holds.")
     cross_hotel = models.BooleanField(default=False)
+    has_positions = models.BooleanField(
+        default=False, editable=False, help_text="Redeemed per position (set at issue)."
+    )
     issued_at = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)

@@ -315,6 +315,7 @@ def voucher_issue(
                 accounting_class=accounting_class
                 or (product.accounting_class if product else AccountingClass.PURCHASE),
                 manual_code=manual,
+                has_positions=bool(templates),
                 currency=currency,
                 original_value_minor=value_minor,
                 balance_minor=0,
@@ -515,7 +516,7 @@ def voucher_redeem(
             place = _place(voucher, hotel=hotel, location=location)
             position = _find_position(voucher, position_id=position_id, subcode=subcode)
             if position is None:
-                if voucher.positions.exists():
+                if voucher.has_positions:
                     raise ValidationError(
                         "This voucher is redeemed per position: give position_id or a sub-code.",
                         field="position_id",
@@ -610,7 +611,7 @@ def hold_create(
             domain.check_redeemable(status=voucher.status)
             _check_currency(voucher, currency)
             place = _place(voucher, hotel=hotel, location=location)
-            if voucher.positions.exists():
+            if voucher.has_positions:
                 raise ValidationError(
                     "Vouchers with positions are redeemed per position, not held.",
                     field="amount",
@@ -836,7 +837,7 @@ def voucher_adjust(
             parse_amount(amount, currency=voucher.currency, allow_negative=True), voucher.currency
         )
         position = _find_position(voucher, position_id=position_id, subcode=None)
-        if position is None and voucher.positions.exists():
+        if position is None and voucher.has_positions:
             raise ValidationError("Adjust one position of this voucher.", field="position_id")
         if (
             position is not None
