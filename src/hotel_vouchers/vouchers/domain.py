@@ -12,6 +12,7 @@ from hotel_vouchers.core.errors import (
     VoucherExpired,
     VoucherUnpaid,
 )
+from hotel_vouchers.core.money import format_amount
 
 UNPAID = "unpaid"
 ACTIVE = "active"
@@ -62,11 +63,10 @@ def check_redeemable(*, status: str) -> None:
         raise VoucherUnpaid("This voucher has not been paid yet.")
 
 
-def check_amount_available(*, amount: int, available_minor: int, detail_available: str) -> None:
+def check_amount_available(*, amount: int, available_minor: int, currency: str) -> None:
     if amount > available_minor:
-        raise InsufficientBalance(
-            f"Only {detail_available} is available.", available=detail_available
-        )
+        available_text = format_amount(available_minor, currency)
+        raise InsufficientBalance(f"Only {available_text} is available.", available=available_text)
 
 
 def position_redemption_amount(

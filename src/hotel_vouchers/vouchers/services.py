@@ -46,7 +46,7 @@ from hotel_vouchers.core.money import (
     validate_currency,
 )
 from hotel_vouchers.properties.models import Hotel, Location, Organisation
-from hotel_vouchers.vouchers import domain
+from hotel_vouchers.vouchers import domain, ledger
 from hotel_vouchers.vouchers.models import Hold, LedgerEntry, Voucher, VoucherPosition
 
 Kind = LedgerEntry.Kind
@@ -59,10 +59,10 @@ MAX_TEXT = {"reference": 100, "note": 500}
 
 
 def _lock_voucher(voucher_id: int) -> Voucher:
-    try:
-        return Voucher.objects.select_for_update().get(pk=voucher_id)
-    except Voucher.DoesNotExist:
-        raise VoucherNotFound("No voucher with this code.") from None
+    voucher = ledger.lock_voucher(voucher_id)
+    if voucher is None:
+        raise VoucherNotFound("No voucher with this code.")
+    return voucher
 
 
 def _sweep_expired_holds(voucher: Voucher, now: datetime) -> None:
@@ -102,30 +102,34 @@ def _append(
     domain.check_amount_available(
         amount=-amount_minor,
         available_minor=voucher.available_minor,
-        detail_available=format_amount(voucher.available_minor, voucher.currency),
-    )
-    entry = LedgerEntry.objects.create(
-        voucher=voucher,
-        kind=kind,
-        amount_minor=amount_minor,
-        balance_after_minor=new_balance,
-        position=position,
-        hold=hold,
-        hotel_id=hotel_id,
-        location_id=location_id,
-        actor=actor,
-        reference=reference,
-        note=note,
-        idempotency_key=idempotency_key,
-        reverses=reverses,
-        created_at=now,
+        currency=voucher.currency,
     )
     if position is not None:
         position.remaining_minor += amount_minor
         position.save(update_fields=["remaining_minor"])
     voucher.balance_minor = new_balance
-    voucher.changed_at = now
-    voucher.save(update_fields=["balance_minor", "held_minor", "changed_at"])
+    entry = ledger.entry_insert(
+        voucher=voucher,
+        now=now,
+        values={
+            "kind": kind,
+            "amount_minor": amount_minor,
+            "balance_after_minor": new_balance,
+            "position_id": position.pk if position else None,
+            "hold_id": hold.pk if hold else None,
+            "hotel_id": hotel_id,
+            "location_id": location_id,
+            "actor": actor,
+            "reference": reference,
+            "note": note,
+            "idempotency_key": idempotency_key,
+            "reverses_id": reverses.pk if reverses else None,
+        },
+    )
+    if position is not None:
+        entry.position = position
+    if hold is not None:
+        entry.hold = hold
     return entry
 
 
@@ -620,7 +624,7 @@ def hold_create(
             domain.check_amount_available(
                 amount=minor,
                 available_minor=voucher.available_minor,
-                detail_available=format_amount(voucher.available_minor, voucher.currency),
+                currency=voucher.currency,
             )
             hold = Hold.objects.create(
                 voucher=voucher,

@@ -1,0 +1,143 @@
+"""The ledger write path: lock a voucher, append an entry, move its cached balance.
+
+Every redemption, capture and correction runs these three statements. They
+are built once per database vendor from the models' metadata and run on the
+driver's cursor of Django's own connection, inside the caller's
+`transaction.atomic`: on this path the ORM's query compiler and cursor
+wrappers cost several times what the database does (docs/benchmarks.md).
+Values are adapted and converted with the backend's own functions and driver
+errors become Django's, so callers see the same objects and exceptions as
+from the ORM. Only services.py calls this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from hotel_vouchers.vouchers.models import LedgerEntry, Voucher
+
+
+@dataclass(frozen=True, slots=True)
+class _Statements:
+    lock: str
+    voucher_attnames: list[str]
+    converters: list[tuple[int, list[Any], Any]]
+    insert: str
+    entry_attnames: list[str]  # every concrete field but the primary key, in order
+    returns_id: bool
+    update: str
+
+
+_statements: dict[str, _Statements] = {}
+
+
+def _build(connection: BaseDatabaseWrapper) -> _Statements:
+    qn = connection.ops.quote_name
+    mark = "?" if connection.vendor == "sqlite" else "%s"  # the driver's own paramstyle
+    voucher_fields = Voucher._meta.concrete_fields
+    table, pk = Voucher._meta.db_table, qn(Voucher._meta.pk.column)
+    lock = "SELECT {} FROM {} WHERE {} = {}".format(
+        ", ".join(qn(f.column) for f in voucher_fields), qn(table), pk, mark
+    )
+    if connection.features.has_select_for_update:
+        lock += " FOR UPDATE"
+    converters = []
+    for index, field in enumerate(voucher_fields):
+        col = field.get_col(table)
+        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if found:
+            converters.append((index, found, col))
+    entry_meta = LedgerEntry._meta
+    entry_fields = [f for f in entry_meta.concrete_fields if not f.primary_key]
+    returns_id = connection.features.can_return_columns_from_insert
+    insert = "INSERT INTO {} ({}) VALUES ({})".format(
+        qn(entry_meta.db_table),
+        ", ".join(qn(f.column) for f in entry_fields),
+        ", ".join([mark] * len(entry_fields)),
+    )
+    if returns_id:
+        insert += f" RETURNING {qn(entry_meta.pk.column)}"
+    update = "UPDATE {} SET {} = {m}, {} = {m}, {} = {m} WHERE {} = {m}".format(
+        qn(table), qn("balance_minor"), qn("held_minor"), qn("changed_at"), pk, m=mark
+    )
+    return _Statements(
+        lock=lock,
+        voucher_attnames=[f.attname for f in voucher_fields],
+        converters=converters,
+        insert=insert,
+        entry_attnames=[f.attname for f in entry_fields],
+        returns_id=returns_id,
+        update=update,
+    )
+
+
+def _connection() -> tuple[BaseDatabaseWrapper, _Statements]:
+    """The default connection (looked up once: each lookup is a context-local read)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if not connection.in_atomic_block:
+        raise RuntimeError("The ledger is written inside transaction.atomic() only.")
+    statements = _statements.get(connection.vendor)
+    if statements is None:
+        statements = _statements[connection.vendor] = _build(connection)
+    return connection, statements
+
+
+def lock_voucher(voucher_id: int) -> Voucher | None:
+    """The voucher row, locked until the transaction ends (None if there is none).
+
+    PostgreSQL: `SELECT ... FOR UPDATE`. SQLite: the IMMEDIATE transaction
+    already holds the database's write lock."""
+    connection, statements = _connection()
+    with connection.wrap_database_errors:
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(statements.lock, (voucher_id,))
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+    if row is None:
+        return None
+    values = list(row)
+    for index, converters, col in statements.converters:
+        value = values[index]
+        for convert in converters:
+            value = convert(value, col, connection)
+        values[index] = value
+    return Voucher.from_db(connection.alias, statements.voucher_attnames, values)
+
+
+_EMPTY_TEXT = {"actor": "", "reference": "", "note": "", "idempotency_key": ""}
+
+
+def entry_insert(*, voucher: Voucher, values: dict[str, Any], now: datetime) -> LedgerEntry:
+    """Insert one ledger entry and store the voucher's cached balance and holds.
+
+    `values` holds the entry's fields by attribute name (absent ones are empty);
+    the voucher object already carries its new balance and held amount."""
+    connection, statements = _connection()
+    fields = {**_EMPTY_TEXT, **values, "voucher_id": voucher.pk, "created_at": now}
+    row = [fields.get(name) for name in statements.entry_attnames]
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    params = row.copy()
+    params[statements.entry_attnames.index("created_at")] = stamp
+    with connection.wrap_database_errors:
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(statements.insert, params)
+            entry_id = cursor.fetchone()[0] if statements.returns_id else cursor.lastrowid
+            cursor.execute(
+                statements.update, (voucher.balance_minor, voucher.held_minor, stamp, voucher.pk)
+            )
+        finally:
+            cursor.close()
+    voucher.changed_at = now
+    entry = LedgerEntry.from_db(
+        connection.alias, ["id", *statements.entry_attnames], [entry_id, *row]
+    )
+    entry.voucher = voucher
+    return entry
