@@ -7,11 +7,14 @@ transaction:
 - service: `voucher_redeem(...)`, the code every surface calls;
 - raw: the same ledger write with the database driver alone: take the lock
   (`BEGIN IMMEDIATE` on SQLite, `SELECT ... FOR UPDATE` on PostgreSQL), read
-  the voucher, insert the ledger entry, update the cached balance, commit.
+  the voucher, insert the ledger entry, update the cached balance, commit;
+- ledger: Django's `transaction.atomic` around the ledger's own three
+  statements (vouchers/ledger.py) without the service's rules: the floor the
+  service stands on.
 
-Raw and service runs alternate for `--rounds` rounds; the median rate of each
-and their ratio are printed. Afterwards the voucher's balance must equal the
-sum of its ledger entries, or the benchmark fails.
+The three kinds alternate for `--rounds` rounds; the median rate of each and
+the ratio service/raw are printed. Afterwards the voucher's balance must equal
+the sum of its ledger entries, or the benchmark fails.
 
     .venv/bin/python bench/redeem.py [--databases sqlite,postgres]
         [--processes 1,2] [--count 2000] [--rounds 3]
@@ -69,6 +72,39 @@ def service_worker(database_url, data_dir, voucher_id, count, barrier, results) 
 
 
 # Every column the service writes, as it writes them.
+def ledger_worker(database_url, data_dir, voucher_id, count, barrier, results) -> None:
+    """The floor under the service: Django's transaction and the ledger's three
+    statements (vouchers/ledger.py), without the service's rules."""
+    _setup_django(database_url, data_dir)
+    from django.db import transaction
+    from django.utils import timezone
+
+    from hotel_vouchers.vouchers import ledger
+
+    def redeem() -> None:
+        with transaction.atomic():
+            voucher = ledger.lock_voucher(voucher_id)
+            voucher.balance_minor -= AMOUNT_MINOR
+            ledger.entry_insert(
+                voucher=voucher,
+                now=timezone.now(),
+                values={
+                    "kind": "redeem",
+                    "amount_minor": -AMOUNT_MINOR,
+                    "balance_after_minor": voucher.balance_minor,
+                    "hotel_id": voucher.hotel_id,
+                    "actor": "bench",
+                },
+            )
+
+    redeem()  # connect, warm up
+    barrier.wait()
+    start = time.perf_counter()
+    for _ in range(count):
+        redeem()
+    results.put((start, time.perf_counter()))
+
+
 _RAW_INSERT = (
     "INSERT INTO vouchers_ledgerentry (voucher_id, kind, amount_minor, balance_after_minor,"
     " position_id, hold_id, hotel_id, location_id, actor, reference, note, idempotency_key,"
@@ -149,7 +185,7 @@ def _run(kind, database_url, data_dir, voucher_id, processes, count) -> float:
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(processes)
     results = ctx.Queue()
-    target = service_worker if kind == "service" else raw_worker
+    target = {"service": service_worker, "ledger": ledger_worker, "raw": raw_worker}[kind]
     workers = [
         ctx.Process(
             target=target, args=(database_url, data_dir, voucher_id, count, barrier, results)
@@ -224,7 +260,10 @@ def main() -> None:
         f"python {platform.python_version()}; {args.count} redemptions per process, "
         f"median of {args.rounds} alternating rounds"
     )
-    print(f"{'database':<10} {'procs':>5} {'raw/s':>9} {'service/s':>10} {'ratio':>6}")
+    print(
+        f"{'database':<10} {'procs':>5} {'raw/s':>8} {'ledger/s':>9} {'service/s':>10}"
+        f" {'service/raw':>12}"
+    )
     failed = False
     with tempfile.TemporaryDirectory(prefix="hv-bench-") as data_dir:
         for database in args.databases.split(","):
@@ -235,14 +274,14 @@ def main() -> None:
                 _prepare_postgres(url)
             voucher_id = _in_child(_prepare, url, data_dir)
             for processes in (int(n) for n in args.processes.split(",")):
-                raw, service = [], []
+                rates: dict[str, list[float]] = {"raw": [], "ledger": [], "service": []}
                 for _ in range(args.rounds):
-                    raw.append(_run("raw", url, data_dir, voucher_id, processes, args.count))
-                    service.append(
-                        _run("service", url, data_dir, voucher_id, processes, args.count)
-                    )
-                r, s = statistics.median(raw), statistics.median(service)
-                print(f"{database:<10} {processes:>5} {r:>9.0f} {s:>10.0f} {s / r:>6.0%}")
+                    for kind, found in rates.items():
+                        found.append(_run(kind, url, data_dir, voucher_id, processes, args.count))
+                r, led, s = (statistics.median(found) for found in rates.values())
+                print(
+                    f"{database:<10} {processes:>5} {r:>8.0f} {led:>9.0f} {s:>10.0f} {s / r:>12.0%}"
+                )
             balance, ledger = _in_child(_check, url, data_dir, voucher_id)
             ok = balance == ledger
             failed |= not ok
