@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "hotel_vouchers.catalog",
     "hotel_vouchers.vouchers",
     "hotel_vouchers.api_clients",
+    "hotel_vouchers.webhooks",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +164,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Background work (e-mails, webhooks): a queue in the database, run by `worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # How long service-level idempotency keys are kept (API.md: at least 24 hours).
 IDEMPOTENCY_KEY_TTL_HOURS = 48
