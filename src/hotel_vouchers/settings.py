@@ -168,5 +168,11 @@ LOGGING = {
 # Background work (e-mails, webhooks): a queue in the database, run by `worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# Unknown-code lookups in the API: at most this many misses per window, per client
+# and per address; then 429 until the window ends.
+API_MISS_WINDOW_SECONDS = int(os.environ.get("API_MISS_WINDOW_SECONDS", "60"))
+API_MISS_LIMIT_PER_CLIENT = int(os.environ.get("API_MISS_LIMIT_PER_CLIENT", "30"))
+API_MISS_LIMIT_PER_ADDRESS = int(os.environ.get("API_MISS_LIMIT_PER_ADDRESS", "60"))
+
 # How long service-level idempotency keys are kept (API.md: at least 24 hours).
 IDEMPOTENCY_KEY_TTL_HOURS = 48

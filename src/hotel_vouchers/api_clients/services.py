@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -100,3 +101,14 @@ def api_client_revoke(*, client_id: int, actor: str) -> ApiClient:
                 object_id=str(client.pk),
             )
         return client
+
+
+LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+def api_client_touch(*, client: ApiClient) -> None:
+    """Record the last use, at most once a minute (no write on most requests)."""
+    now = timezone.now()
+    if client.last_used_at is None or now - client.last_used_at >= LAST_USED_RESOLUTION:
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        client.last_used_at = now

@@ -103,6 +103,7 @@ def parse_code(raw: object) -> ParsedCode:
             raise InvalidCode(
                 "The code's check character does not match: please check it for a typo.",
                 field="code",
+                reason="check_character",
             )
         return ParsedCode(code=mapped, subcode=subcode, generated_shape=True)
     return ParsedCode(code=body, subcode=subcode, generated_shape=False)

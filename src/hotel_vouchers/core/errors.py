@@ -130,3 +130,9 @@ class DuplicateCode(DomainError):
     """A manual code that the organisation already has."""
 
     code, status, title = "validation_error", 422, "Code already exists"
+
+
+class RateLimited(DomainError):
+    """Too many unknown codes from this client or address; `retry_after` in seconds."""
+
+    code, status, title = "rate_limited", 429, "Too many requests"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +17,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hotel_vouchers.core.errors import IdempotencyKeyReused, ValidationError
+from hotel_vouchers.core.errors import (
+    DomainError,
+    IdempotencyKeyReused,
+    RequestInProgress,
+    ValidationError,
+)
 from hotel_vouchers.core.models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 255
@@ -67,3 +73,42 @@ def idempotency_purge_expired(*, now=None) -> int:
     cutoff = now - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+def idempotent_response(
+    *,
+    scope: str,
+    key: str | None,
+    request_fingerprint: str,
+    run: Callable[[], tuple[int, Any]],
+) -> tuple[int, Any, bool]:
+    """(status, body, replayed) of a request that may carry an Idempotency-Key.
+
+    With a key, the work, its response and the key's record commit in one
+    transaction: a retry gets the first response (errors included) and the work
+    is done once. A request that arrives while the first still runs waits for
+    it on the record's unique index (PostgreSQL) or the write lock (SQLite),
+    then replays its response. A DomainError is an answer too; anything else
+    rolls everything back and leaves the key unused."""
+    if key is None:
+        try:
+            status, body = run()
+        except DomainError as error:
+            return error.status, error.as_problem(), False
+        return status, body, False
+    with transaction.atomic():
+        record, created = idempotency_claim(
+            scope=scope, key=key, request_fingerprint=request_fingerprint
+        )
+        if not created:
+            if record.response_status is None:  # pragma: no cover - only during a migration
+                raise RequestInProgress("A request with this Idempotency-Key is still running.")
+            return record.response_status, record.response_body, True
+        try:
+            with transaction.atomic():
+                status, body = run()
+        except DomainError as error:
+            status, body = error.status, error.as_problem()
+        record.response_status, record.response_body = status, body
+        record.save(update_fields=["response_status", "response_body"])
+    return status, body, False

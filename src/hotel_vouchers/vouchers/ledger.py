@@ -29,6 +29,7 @@ class _Statements:
     converters: list[tuple[int, list[Any], Any]]
     insert: str
     entry_attnames: list[str]  # every concrete field but the primary key, in order
+    entry_datetimes: list[int]  # indexes of the date-time fields among them
     returns_id: bool
     update: str
 
@@ -71,6 +72,9 @@ def _build(connection: BaseDatabaseWrapper) -> _Statements:
         converters=converters,
         insert=insert,
         entry_attnames=[f.attname for f in entry_fields],
+        entry_datetimes=[
+            i for i, f in enumerate(entry_fields) if f.get_internal_type() == "DateTimeField"
+        ],
         returns_id=returns_id,
         update=update,
     )
@@ -122,9 +126,11 @@ def entry_insert(*, voucher: Voucher, values: dict[str, Any], now: datetime) -> 
     connection, statements = _connection()
     fields = {**_EMPTY_TEXT, **values, "voucher_id": voucher.pk, "created_at": now}
     row = [fields.get(name) for name in statements.entry_attnames]
-    stamp = connection.ops.adapt_datetimefield_value(now)
+    adapt = connection.ops.adapt_datetimefield_value
     params = row.copy()
-    params[statements.entry_attnames.index("created_at")] = stamp
+    for index in statements.entry_datetimes:
+        params[index] = adapt(params[index])
+    stamp = adapt(now)
     with connection.wrap_database_errors:
         cursor = connection.connection.cursor()
         try:

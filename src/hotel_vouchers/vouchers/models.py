@@ -225,6 +225,9 @@ class LedgerEntry(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    occurred_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a register redeemed it, if earlier (batch sync)."
+    )
 
     objects = LedgerEntryQuerySet.as_manager()
 

@@ -96,6 +96,7 @@ def _append(
     note: str = "",
     idempotency_key: str = "",
     reverses: LedgerEntry | None = None,
+    occurred_at: datetime | None = None,
 ) -> LedgerEntry:
     """Append one entry and move the cached balance with it (voucher is locked)."""
     new_balance = voucher.balance_minor + amount_minor
@@ -124,6 +125,7 @@ def _append(
             "note": note,
             "idempotency_key": idempotency_key,
             "reverses_id": reverses.pk if reverses else None,
+            "occurred_at": occurred_at,
         },
     )
     if position is not None:
@@ -492,9 +494,13 @@ def voucher_redeem(
     location: Location | None = None,
     reference: str = "",
     note: str = "",
+    occurred_at: datetime | None = None,
     idempotency_key: str | None = None,
 ) -> LedgerEntry:
-    """Redeem an amount, or (part of) a position. Partial only where allowed."""
+    """Redeem an amount, or (part of) a position. Partial only where allowed.
+
+    `occurred_at`: when a register redeemed it offline; the entry still counts
+    from now, when the balance changes."""
     reference = _text(reference, field="reference")
     note = _text(note, field="note")
     request = {
@@ -508,6 +514,7 @@ def voucher_redeem(
         "location": location.pk if location else None,
         "reference": reference,
         "note": note,
+        "occurred_at": occurred_at,
     }
     with transaction.atomic():
         voucher = _lock_voucher(voucher_id)
@@ -555,6 +562,7 @@ def voucher_redeem(
                 reference=reference,
                 note=note,
                 idempotency_key=idempotency_key or "",
+                occurred_at=occurred_at,
             )
             return entry, {"ledger_entry": entry.pk}
 
