@@ -163,6 +163,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # The task queue's worker says "starting" and "no more tasks" at every poll.
+    "loggers": {"django_tasks_db": {"level": "WARNING"}},
 }
 
 # Background work (e-mails, webhooks): a queue in the database, run by `worker`.
