@@ -71,7 +71,20 @@ class ExactJsonParser(Parser):
             raise ValidationError(f"The request body is not valid JSON: {error}.") from None
 
 
-api = NinjaAPI(
+class HotelVouchersAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Errors are documented as what they are: application/problem+json."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        response["content"] = {PROBLEM_JSON: content["application/json"]}
+        return schema
+
+
+api = HotelVouchersAPI(
     title="hotel-vouchers integration API",
     version="1",
     description=(

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from hotel_vouchers.api_clients.models import ApiClient
+from hotel_vouchers.vouchers.schemas import Problem
 
 router = Router(tags=["clients"])
 
@@ -22,7 +23,7 @@ class ClientOut(Schema):
     scopes: list[str]
 
 
-@router.get("/me", response=ClientOut, summary="The calling API client")
+@router.get("/me", response={200: ClientOut, 401: Problem}, summary="The calling API client")
 def me(request: HttpRequest):
     client: ApiClient = request.auth
     return {
