@@ -48,6 +48,7 @@ from hotel_vouchers.core.money import (
 from hotel_vouchers.properties.models import Hotel, Location, Organisation
 from hotel_vouchers.vouchers import domain, ledger
 from hotel_vouchers.vouchers.models import Hold, LedgerEntry, Voucher, VoucherPosition
+from hotel_vouchers.webhooks.services import webhook_event_emit
 
 Kind = LedgerEntry.Kind
 DEFAULT_HOLD_SECONDS = 900
@@ -79,6 +80,8 @@ def _sweep_expired_holds(voucher: Voucher, now: datetime) -> None:
     voucher.held_minor -= sum(h.amount_minor for h in due)
     voucher.changed_at = now
     voucher.save(update_fields=["held_minor", "changed_at"])
+    for hold in due:
+        _emit(voucher, "hold.expired", hold=hold)
 
 
 def _append(
@@ -144,6 +147,70 @@ def _audit(*, organisation_id: int | None, actor: str, action: str, obj: Any, **
         object_id=str(obj.pk),
         data=data,
     )
+
+
+def _voucher_data(voucher: Voucher) -> dict[str, Any]:
+    currency = voucher.currency
+    return {
+        "code": voucher.display_code,
+        "status": voucher.status,
+        "hotel_id": voucher.hotel_id,
+        "cross_hotel": voucher.cross_hotel,
+        "currency": currency,
+        "original_value": format_amount(voucher.original_value_minor, currency),
+        "balance": format_amount(voucher.balance_minor, currency),
+        "held": format_amount(voucher.held_minor, currency),
+        "available": format_amount(voucher.available_minor, currency),
+        "valid_until": voucher.valid_until.isoformat() if voucher.valid_until else None,
+    }
+
+
+def _entry_data(entry: LedgerEntry, currency: str) -> dict[str, Any]:
+    return {
+        "id": entry.pk,
+        "type": entry.kind,
+        "amount": format_amount(entry.amount_minor, currency),
+        "currency": currency,
+        "balance_after": format_amount(entry.balance_after_minor, currency),
+        "position_id": entry.position_id,
+        "hold_id": entry.hold_id,
+        "hotel_id": entry.hotel_id,
+        "location_id": entry.location_id,
+        "reference": entry.reference,
+        "created_at": entry.created_at.isoformat(),
+    }
+
+
+def _hold_data(hold: Hold, currency: str) -> dict[str, Any]:
+    return {
+        "id": hold.pk,
+        "amount": format_amount(hold.amount_minor, currency),
+        "currency": currency,
+        "reference": hold.reference,
+        "status": hold.status,
+        "expires_at": hold.expires_at.isoformat(),
+        "captured_amount": format_amount(hold.captured_minor, currency),
+    }
+
+
+def _emit(
+    voucher: Voucher,
+    event: str,
+    *,
+    entry: LedgerEntry | None = None,
+    hold: Hold | None = None,
+) -> None:
+    """A webhook event in this transaction; the data is built only if someone listens."""
+
+    def data() -> dict[str, Any]:
+        out: dict[str, Any] = {"voucher": _voucher_data(voucher)}
+        if entry is not None:
+            out["transaction"] = _entry_data(entry, voucher.currency)
+        if hold is not None:
+            out["hold"] = _hold_data(hold, voucher.currency)
+        return out
+
+    webhook_event_emit(organisation_id=voucher.organisation_id, type=event, data=data)
 
 
 def _text(value: str | None, *, field: str) -> str:
@@ -377,6 +444,7 @@ def voucher_issue(
             obj=voucher,
             paid=paid,
         )
+        _emit(voucher, "voucher.issued")
         return voucher, {"voucher": voucher.pk}
 
     with transaction.atomic():
@@ -476,6 +544,7 @@ def voucher_mark_paid(*, voucher_id: int, actor: str) -> Voucher:
                 action="voucher.paid",
                 obj=voucher,
             )
+            _emit(voucher, "voucher.paid")
         return voucher
 
 
@@ -564,6 +633,7 @@ def voucher_redeem(
                 idempotency_key=idempotency_key or "",
                 occurred_at=occurred_at,
             )
+            _emit(voucher, "voucher.redeemed", entry=entry)
             return entry, {"ledger_entry": entry.pk}
 
         return _idempotent(
@@ -647,6 +717,7 @@ def hold_create(
             voucher.held_minor += minor
             voucher.changed_at = now
             voucher.save(update_fields=["held_minor", "changed_at"])
+            _emit(voucher, "hold.created", hold=hold)
             return hold, {"hold": hold.pk}
 
         return _idempotent(
@@ -711,6 +782,8 @@ def hold_capture(
                 reference=hold.reference,
                 idempotency_key=idempotency_key or "",
             )
+            _emit(voucher, "hold.captured", entry=entry, hold=hold)
+            _emit(voucher, "voucher.redeemed", entry=entry)
             return entry, {"ledger_entry": entry.pk}
 
         return _idempotent(
@@ -737,6 +810,7 @@ def hold_release(*, hold_id: int, actor: str) -> Hold:
         _audit(
             organisation_id=voucher.organisation_id, actor=actor, action="hold.released", obj=hold
         )
+        _emit(voucher, "hold.released", hold=hold)
         return hold
 
 
@@ -816,6 +890,7 @@ def ledger_entry_reverse(
                 reverses=original,
                 idempotency_key=idempotency_key or "",
             )
+            _emit(voucher, "voucher.reversed", entry=entry)
             return entry, {"ledger_entry": entry.pk}
 
         return _idempotent(
@@ -912,6 +987,7 @@ def voucher_cancel(*, voucher_id: int, actor: str, reason: str = "") -> Voucher:
             obj=voucher,
             reason=reason,
         )
+        _emit(voucher, "voucher.cancelled")
         return voucher
 
 
@@ -942,6 +1018,7 @@ def voucher_expire(
             action="voucher.expired",
             obj=voucher,
         )
+        _emit(voucher, "voucher.expired")
         return voucher
 
 

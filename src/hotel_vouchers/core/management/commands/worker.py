@@ -9,6 +9,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from hotel_vouchers.core.idempotency import idempotency_purge_expired
 from hotel_vouchers.core.ratelimit import ratelimit_purge
 from hotel_vouchers.vouchers.services import holds_expire_due, vouchers_expire_due
+from hotel_vouchers.webhooks.services import webhook_delivery_requeue_stalled
 
 
 class Command(BaseCommand):
@@ -48,10 +49,12 @@ class Command(BaseCommand):
             vouchers = vouchers_expire_due()
             keys = idempotency_purge_expired()
             counters = ratelimit_purge()
-            if holds or vouchers or keys or counters:
+            stalled = webhook_delivery_requeue_stalled()
+            if holds or vouchers or keys or counters or stalled:
                 self.stdout.write(
                     f"expired {holds} hold set(s), {vouchers} voucher(s); "
-                    f"purged {keys} key(s), {counters} counter(s)"
+                    f"purged {keys} key(s), {counters} counter(s); "
+                    f"requeued {stalled} webhook delivery(ies)"
                 )
         except Exception as error:  # keep the worker alive; the next sweep retries
             self.stderr.write(f"sweep failed: {error!r}")
