@@ -96,7 +96,10 @@ def _databases() -> dict:
     if not url:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{DATA_DIR / 'hotel-vouchers.sqlite3'}"
-    db = dj_database_url.parse(url, conn_max_age=0)
+    # Persistent connections: opening one costs more than most requests here.
+    db = dj_database_url.parse(
+        url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")), conn_health_checks=True
+    )
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # One writer at a time: every transaction takes the write lock at BEGIN,
         # so a read-check-write cannot interleave with another writer.
@@ -110,8 +113,6 @@ def _databases() -> dict:
         name = Path(db["NAME"])
         # Tests with several processes need a file, never an in-memory database.
         db["TEST"] = {"NAME": str(name.with_name(f"test-{name.name}"))}
-    else:
-        db["CONN_HEALTH_CHECKS"] = True
     return {"default": db}
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from hotel_vouchers.api_clients.models import SCOPES, ApiClient
 from hotel_vouchers.core.errors import ValidationError
 from hotel_vouchers.core.models import AuditEvent
+from hotel_vouchers.core.prepared import fetch_one
 from hotel_vouchers.properties.models import Hotel, Location, Organisation
 
 TOKEN_PREFIX = "hvk"
@@ -73,17 +74,21 @@ def api_client_create(
 
 
 def api_client_authenticate(*, token: str) -> ApiClient | None:
-    """The active client this token belongs to, or None."""
+    """The active client this token belongs to (with its organisation, hotel and
+    location loaded), or None. Runs on every API request: prepared reads only."""
     parts = (token or "").split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    client = (
-        ApiClient.objects.select_related("organisation", "hotel", "location")
-        .filter(token_prefix=parts[1], revoked_at__isnull=True)
-        .first()
-    )
+    client = fetch_one(ApiClient, where={"token_prefix": parts[1]}, extra='"revoked_at" IS NULL')
     if client is None or not hmac.compare_digest(client.token_hash, _hash(parts[2])):
         return None
+    client.organisation = fetch_one(Organisation, where={"id": client.organisation_id})
+    if client.hotel_id is not None:
+        client.hotel = fetch_one(Hotel, where={"id": client.hotel_id})
+    if client.location_id is not None:
+        location = fetch_one(Location, where={"id": client.location_id})
+        location.hotel = client.hotel
+        client.location = location
     return client
 
 

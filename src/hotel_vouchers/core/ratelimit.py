@@ -31,11 +31,20 @@ def ratelimit_retry_after(
     """Seconds until the window ends if any key has reached its limit, else None."""
     now = time.time() if now is None else now
     start = _window_start(window_seconds, now)
-    counts = dict(
-        RateLimitCounter.objects.filter(
-            key__in=[limit.key for limit in limits], window_start=start
-        ).values_list("key", "count")
+    qn = connection.ops.quote_name
+    keys = [limit.key for limit in limits]
+    sql = "SELECT {}, {} FROM {} WHERE {} = %s AND {} IN ({})".format(
+        qn("key"),
+        qn("count"),
+        qn(RateLimitCounter._meta.db_table),
+        qn("window_start"),
+        qn("key"),
+        ", ".join(["%s"] * len(keys)),
     )
+    # Plain SQL: this runs before every code lookup, and the ORM would cost more than it.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [start, *keys])
+        counts = dict(cursor.fetchall())
     if any(counts.get(limit.key, 0) >= limit.limit for limit in limits):
         return max(1, start + window_seconds - int(now))
     return None

@@ -44,6 +44,7 @@ from hotel_vouchers.core.errors import (
 )
 from hotel_vouchers.core.idempotency import idempotent_response, validate_idempotency_key
 from hotel_vouchers.core.money import format_amount
+from hotel_vouchers.core.prepared import fetch_one
 from hotel_vouchers.core.ratelimit import Limit, ratelimit_hit, ratelimit_retry_after
 from hotel_vouchers.properties.models import Hotel, Location
 from hotel_vouchers.properties.selectors import hotel_get, location_get
@@ -142,16 +143,15 @@ def _lookup(client: ApiClient, limits: list[Limit], raw_code: str) -> tuple[Vouc
                 window_seconds=settings.API_MISS_WINDOW_SECONDS,
             )
         raise
-    voucher = (
-        Voucher.objects.select_related("hotel")
-        .filter(organisation_id=client.organisation_id, code=parsed.code)
-        .first()
+    voucher = fetch_one(
+        Voucher, where={"organisation_id": client.organisation_id, "code": parsed.code}
     )
     if voucher is None:
         ratelimit_hit(
             keys=[limit.key for limit in limits], window_seconds=settings.API_MISS_WINDOW_SECONDS
         )
         raise VoucherNotFound("No voucher with this code.")
+    voucher.hotel = fetch_one(Hotel, where={"id": voucher.hotel_id})
     return voucher, parsed
 
 
@@ -620,12 +620,15 @@ def _batch_item(
     except DomainError as error:
         return error.status, error.as_problem()
     fingerprint = hashlib.sha256(item.model_dump_json().encode()).hexdigest()
-    status, body, _ = idempotent_response(
-        scope=f"http:{client.actor}:item",
-        key=item.idempotency_key,
-        request_fingerprint=fingerprint,
-        run=run,
-    )
+    try:
+        status, body, _ = idempotent_response(
+            scope=f"http:{client.actor}:item",
+            key=item.idempotency_key,
+            request_fingerprint=fingerprint,
+            run=run,
+        )
+    except DomainError as error:  # the key reused with another item: this item's answer only
+        return error.status, error.as_problem()
     return status, body
 
 

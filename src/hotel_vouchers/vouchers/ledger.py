@@ -1,13 +1,13 @@
 """The ledger write path: lock a voucher, append an entry, move its cached balance.
 
-Every redemption, capture and correction runs these three statements. They
-are built once per database vendor from the models' metadata and run on the
-driver's cursor of Django's own connection, inside the caller's
-`transaction.atomic`: on this path the ORM's query compiler and cursor
-wrappers cost several times what the database does (docs/benchmarks.md).
-Values are adapted and converted with the backend's own functions and driver
-errors become Django's, so callers see the same objects and exceptions as
-from the ORM. Only services.py calls this module.
+Every redemption, capture and correction runs these three statements. Like
+core/prepared.py (which does the lock), the insert and the update are built
+once per database vendor from the models' metadata and run on the driver's
+cursor of Django's own connection, inside the caller's `transaction.atomic`:
+on this path the ORM's query compiler and cursor wrappers cost several times
+what the database does (docs/benchmarks.md). Values are adapted with the
+backend's own functions and driver errors become Django's, so callers see the
+same objects and exceptions as from the ORM. Only services.py calls this module.
 """
 
 from __future__ import annotations
@@ -19,14 +19,12 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from hotel_vouchers.core.prepared import fetch_one
 from hotel_vouchers.vouchers.models import LedgerEntry, Voucher
 
 
 @dataclass(frozen=True, slots=True)
 class _Statements:
-    lock: str
-    voucher_attnames: list[str]
-    converters: list[tuple[int, list[Any], Any]]
     insert: str
     entry_attnames: list[str]  # every concrete field but the primary key, in order
     entry_datetimes: list[int]  # indexes of the date-time fields among them
@@ -40,19 +38,7 @@ _statements: dict[str, _Statements] = {}
 def _build(connection: BaseDatabaseWrapper) -> _Statements:
     qn = connection.ops.quote_name
     mark = "?" if connection.vendor == "sqlite" else "%s"  # the driver's own paramstyle
-    voucher_fields = Voucher._meta.concrete_fields
     table, pk = Voucher._meta.db_table, qn(Voucher._meta.pk.column)
-    lock = "SELECT {} FROM {} WHERE {} = {}".format(
-        ", ".join(qn(f.column) for f in voucher_fields), qn(table), pk, mark
-    )
-    if connection.features.has_select_for_update:
-        lock += " FOR UPDATE"
-    converters = []
-    for index, field in enumerate(voucher_fields):
-        col = field.get_col(table)
-        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        if found:
-            converters.append((index, found, col))
     entry_meta = LedgerEntry._meta
     entry_fields = [f for f in entry_meta.concrete_fields if not f.primary_key]
     returns_id = connection.features.can_return_columns_from_insert
@@ -67,9 +53,6 @@ def _build(connection: BaseDatabaseWrapper) -> _Statements:
         qn(table), qn("balance_minor"), qn("held_minor"), qn("changed_at"), pk, m=mark
     )
     return _Statements(
-        lock=lock,
-        voucher_attnames=[f.attname for f in voucher_fields],
-        converters=converters,
         insert=insert,
         entry_attnames=[f.attname for f in entry_fields],
         entry_datetimes=[
@@ -96,23 +79,8 @@ def lock_voucher(voucher_id: int) -> Voucher | None:
 
     PostgreSQL: `SELECT ... FOR UPDATE`. SQLite: the IMMEDIATE transaction
     already holds the database's write lock."""
-    connection, statements = _connection()
-    with connection.wrap_database_errors:
-        cursor = connection.connection.cursor()
-        try:
-            cursor.execute(statements.lock, (voucher_id,))
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
-    if row is None:
-        return None
-    values = list(row)
-    for index, converters, col in statements.converters:
-        value = values[index]
-        for convert in converters:
-            value = convert(value, col, connection)
-        values[index] = value
-    return Voucher.from_db(connection.alias, statements.voucher_attnames, values)
+    _connection()  # inside a transaction only
+    return fetch_one(Voucher, where={"id": voucher_id}, lock=True)
 
 
 _EMPTY_TEXT = {"actor": "", "reference": "", "note": "", "idempotency_key": ""}
