@@ -115,11 +115,20 @@ def _validation_error(request: HttpRequest, error: NinjaValidationError) -> Http
         {"loc": [str(part) for part in item.get("loc", ())], "msg": str(item.get("msg", ""))}
         for item in error.errors
     ]
-    fields = ", ".join(".".join(e["loc"][1:]) or e["loc"][0] for e in errors if e["loc"])
+    fields = ", ".join(dict.fromkeys(_field_name(e["loc"]) for e in errors if e["loc"]))
     detail = f"Invalid input: {fields}." if fields else "Invalid input."
     return problem_response(
         _problem(422, "validation_error", "Invalid input", detail, errors=errors)
     )
+
+
+# What ninja and pydantic add to a field's location: its source and union branches.
+_NOT_FIELDS = {"body", "query", "path", "header", "str", "decimal", "int", "bool", "float"}
+
+
+def _field_name(loc: list[str]) -> str:
+    parts = [part for part in loc if part not in _NOT_FIELDS]
+    return ".".join(parts) or loc[0]
 
 
 @api.exception_handler(AuthenticationError)
@@ -170,6 +179,34 @@ def _unexpected(request: HttpRequest, error: Exception) -> HttpResponse:
     return problem_response(
         _problem(500, "internal_error", "Internal error", "Something went wrong on our side.")
     )
+
+
+class ApiProblemMiddleware:
+    """Answers the framework gives before any operation runs (405 for a method a
+    path lacks) leave /api/ as problem JSON too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith(PROBLEM_JSON)
+        ):
+            allowed = response.get("Allow", "")
+            problem = problem_response(
+                _problem(
+                    405,
+                    "method_not_allowed",
+                    "Method not allowed",
+                    f"{request.method} is not allowed here; allowed: {allowed}.",
+                ),
+                {"Allow": allowed},
+            )
+            return problem
+        return response
 
 
 def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:

@@ -1125,3 +1125,35 @@ def test_the_forbidden_and_unauthorised_do_not_count_misses(limited, make_api, v
     for _ in range(5):
         problem(reader.get(f"/vouchers/{unknown_code(voucher)}"), 403, "forbidden")
     assert not RateLimitCounter.objects.exists()
+
+
+def test_value_and_currency_alone_issue_at_the_organisations_only_hotel(api, hotel_a):
+    # Given an organisation with one hotel, when an unbound client sends value and currency alone
+    body = ok(api.post("/vouchers", {"value": "30.00", "currency": "EUR"}), 201)
+
+    # Then the voucher is issued by that hotel
+    assert body["hotel"]["slug"] == "hotel-a"
+
+
+def test_with_several_hotels_the_issuing_hotel_must_be_named(api, hotel_a, hotel_b):
+    # Given two hotels, when the hotel is not named, then 422 and nothing is issued
+    before = Voucher.objects.count()
+    body = problem(
+        api.post("/vouchers", {"value": "30.00", "currency": "EUR"}), 422, "validation_error"
+    )
+    assert body["field"] == "hotel"
+    assert Voucher.objects.count() == before
+
+
+def test_a_method_a_path_lacks_is_a_problem_too(api, hotel_a):
+    # Given a voucher path, when it is sent DELETE
+    voucher = value_voucher(hotel_a, "10.00")
+    response = api.http.delete(
+        f"/api/v1/vouchers/{voucher.display_code}",
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
+
+    # Then the answer is problem JSON 405 with the allowed methods, and nothing changed
+    body = problem(response, 405, "method_not_allowed")
+    assert "GET" in response["Allow"] and "GET" in body["detail"]
+    assert Voucher.objects.get(pk=voucher.pk).balance_minor == 1000

@@ -81,21 +81,21 @@ def idempotent_response(
     key: str | None,
     request_fingerprint: str,
     run: Callable[[], tuple[int, Any]],
-) -> tuple[int, Any, bool]:
-    """(status, body, replayed) of a request that may carry an Idempotency-Key.
+) -> tuple[int, str, bool]:
+    """(status, JSON text, replayed) of a request that may carry an Idempotency-Key.
 
-    With a key, the work, its response and the key's record commit in one
-    transaction: a retry gets the first response (errors included) and the work
-    is done once. A request that arrives while the first still runs waits for
-    it on the record's unique index (PostgreSQL) or the write lock (SQLite),
-    then replays its response. A DomainError is an answer too; anything else
-    rolls everything back and leaves the key unused."""
+    With a key, the work, its answer and the key's record commit in one
+    transaction: a retry gets the first answer byte for byte (errors included)
+    and the work is done once. A request that arrives while the first still
+    runs waits for it on the record's unique index (PostgreSQL) or the write
+    lock (SQLite), then replays its answer. A DomainError is an answer too;
+    anything else rolls everything back and leaves the key unused."""
     if key is None:
         try:
             status, body = run()
         except DomainError as error:
-            return error.status, error.as_problem(), False
-        return status, body, False
+            status, body = error.status, error.as_problem()
+        return status, json.dumps(body), False
     with transaction.atomic():
         record, created = idempotency_claim(
             scope=scope, key=key, request_fingerprint=request_fingerprint
@@ -109,6 +109,6 @@ def idempotent_response(
                 status, body = run()
         except DomainError as error:
             status, body = error.status, error.as_problem()
-        record.response_status, record.response_body = status, body
+        record.response_status, record.response_body = status, json.dumps(body)
         record.save(update_fields=["response_status", "response_body"])
-    return status, body, False
+    return status, record.response_body, False

@@ -13,7 +13,11 @@ class IdempotencyRecord(models.Model):
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request.")
     result = models.JSONField(default=dict, blank=True)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
+    response_body = models.TextField(
+        blank=True,
+        default="",
+        help_text="The first answer's JSON, exactly as sent (a replay sends it again).",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

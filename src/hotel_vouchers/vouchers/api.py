@@ -85,12 +85,12 @@ FUTURE_SKEW = timedelta(minutes=5)
 
 
 def _json(status: int, body: Any, *, replayed: bool = False) -> HttpResponse:
+    """A JSON answer; `body` may be JSON text already (an idempotent answer)."""
     content_type = "application/problem+json" if status >= 400 else "application/json"
-    response = HttpResponse(json.dumps(body), status=status, content_type=content_type)
+    text = body if isinstance(body, str) else json.dumps(body)
+    response = HttpResponse(text, status=status, content_type=content_type)
     if replayed:
         response["Idempotent-Replayed"] = "true"
-    if status == 429 and isinstance(body, dict) and body.get("retry_after"):
-        response["Retry-After"] = str(body["retry_after"])
     return response
 
 
@@ -327,7 +327,12 @@ def _issue_hotel(client: ApiClient, body: IssueIn, product: VoucherProduct | Non
     elif product is not None:
         hotel = product.hotel
     else:
-        raise ValidationError("Name the issuing hotel.", field="hotel")
+        hotels = list(Hotel.objects.filter(organisation_id=client.organisation_id)[:2])
+        if len(hotels) != 1:
+            raise ValidationError(
+                "This organisation has several hotels: name the issuing hotel.", field="hotel"
+            )
+        hotel = hotels[0]
     if client.hotel_id is not None and hotel.pk != client.hotel_id:
         raise Forbidden("This API client issues vouchers for its own hotel only.")
     return hotel
@@ -621,7 +626,7 @@ def _batch_item(
         return error.status, error.as_problem()
     fingerprint = hashlib.sha256(item.model_dump_json().encode()).hexdigest()
     try:
-        status, body, _ = idempotent_response(
+        status, text, _ = idempotent_response(
             scope=f"http:{client.actor}:item",
             key=item.idempotency_key,
             request_fingerprint=fingerprint,
@@ -629,7 +634,7 @@ def _batch_item(
         )
     except DomainError as error:  # the key reused with another item: this item's answer only
         return error.status, error.as_problem()
-    return status, body
+    return status, json.loads(text)
 
 
 @router.post(

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminURLInputWidget
 
@@ -67,6 +68,8 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(ModelAdmin):
+    # The model field's own form field, built before the form's declared one replaces it.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     form = WebhookSubscriptionForm
     list_display = ["url", "organisation", "events_display", "active", "created_at"]
     list_filter = ["active", "organisation"]
