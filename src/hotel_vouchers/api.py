@@ -12,7 +12,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -159,8 +159,9 @@ def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
     return problem_response(_problem(404, "not_found", "Not found", "No such resource."))
 
 
-@api.exception_handler(OperationalError)
-def _database_busy(request: HttpRequest, error: OperationalError) -> HttpResponse:
+@api.exception_handler(InterfaceError)  # a kept connection the server closed (a restart)
+@api.exception_handler(OperationalError)  # locked, or the server went away
+def _database_busy(request: HttpRequest, error: Exception) -> HttpResponse:
     logger.warning("database unavailable: %s", error)
     return problem_response(
         _problem(

@@ -1157,3 +1157,24 @@ def test_a_method_a_path_lacks_is_a_problem_too(api, hotel_a):
     body = problem(response, 405, "method_not_allowed")
     assert "GET" in response["Allow"] and "GET" in body["detail"]
     assert Voucher.objects.get(pk=voucher.pk).balance_minor == 1000
+
+
+def test_a_database_that_is_busy_is_a_503_problem_not_a_500(api, hotel_a, monkeypatch):
+    # Given a voucher, and a database that answers "locked" (as SQLite does past its busy
+    # timeout; the only fault injected in these tests, since it cannot be caused on demand)
+    from django.db import OperationalError
+
+    voucher = value_voucher(hotel_a, "10.00")
+
+    def locked(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "voucher_redeem", locked)
+
+    # When a redemption is sent
+    response = api.post(f"/vouchers/{voucher.display_code}/redemptions", {"amount": "1.00"})
+
+    # Then it is 503 problem JSON with Retry-After, and nothing was written
+    body = problem(response, 503, "service_unavailable")
+    assert response["Retry-After"] == "1" and "nothing was changed" in body["detail"]
+    assert Voucher.objects.get(pk=voucher.pk).balance_minor == 1000

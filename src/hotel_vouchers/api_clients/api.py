@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from hotel_vouchers.api_clients.models import ApiClient
+from hotel_vouchers.core.prepared import fetch_one
+from hotel_vouchers.properties.models import Organisation
 from hotel_vouchers.vouchers.schemas import Problem
 
 router = Router(tags=["clients"])
@@ -29,7 +31,7 @@ def me(request: HttpRequest):
     return {
         "id": client.pk,
         "name": client.name,
-        "organisation": client.organisation.slug,
+        "organisation": fetch_one(Organisation, where={"id": client.organisation_id}).slug,
         "hotel": client.hotel.slug if client.hotel else None,
         "location": client.location.slug if client.location else None,
         "scopes": client.scopes,

@@ -74,15 +74,15 @@ def api_client_create(
 
 
 def api_client_authenticate(*, token: str) -> ApiClient | None:
-    """The active client this token belongs to (with its organisation, hotel and
-    location loaded), or None. Runs on every API request: prepared reads only."""
+    """The active client this token belongs to (with its hotel and location loaded;
+    the organisation loads when asked for), or None. Runs on every API request:
+    prepared reads only."""
     parts = (token or "").split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
     client = fetch_one(ApiClient, where={"token_prefix": parts[1]}, extra='"revoked_at" IS NULL')
     if client is None or not hmac.compare_digest(client.token_hash, _hash(parts[2])):
         return None
-    client.organisation = fetch_one(Organisation, where={"id": client.organisation_id})
     if client.hotel_id is not None:
         client.hotel = fetch_one(Hotel, where={"id": client.hotel_id})
     if client.location_id is not None:
