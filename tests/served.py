@@ -17,7 +17,8 @@ from django.conf import settings
 from django.db import connection
 
 
-def _database_url() -> str:
+def subprocess_database_url() -> str:
+    """The URL of the test database, for processes that set Django up themselves."""
     db = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
@@ -63,7 +64,7 @@ class Server:
 def server(django_db_setup, django_db_blocker, tmp_path_factory):
     """`serve` against the test database, for the whole module."""
     with django_db_blocker.unblock():
-        url = _database_url()
+        url = subprocess_database_url()
     port = _free_port()
     log_path = str(tmp_path_factory.mktemp("serve") / "serve.log")
     env = {

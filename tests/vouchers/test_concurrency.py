@@ -5,23 +5,15 @@ from collections import Counter
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from hotel_vouchers.vouchers.models import LedgerEntry, Voucher
 from hotel_vouchers.vouchers.selectors import voucher_ledger_sum
 from tests import factories
+from tests.served import subprocess_database_url
 from tests.vouchers.concurrency_worker import redeem_many
 
 PROCESSES = 8
 ATTEMPTS = 200
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    host = db["HOST"] or "127.0.0.1"
-    return f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _run(voucher_id: int, amount: str, key_prefixes: list[str | None]):
@@ -32,7 +24,7 @@ def _run(voucher_id: int, amount: str, key_prefixes: list[str | None]):
         ctx.Process(
             target=redeem_many,
             args=(
-                _database_url(),
+                subprocess_database_url(),
                 str(settings.DATA_DIR),
                 voucher_id,
                 ATTEMPTS,

@@ -1,24 +1,11 @@
 from django.contrib import admin, messages
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import ModelAdmin
 
+from hotel_vouchers.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from hotel_vouchers.core.errors import DomainError
 from hotel_vouchers.core.money import format_amount
 from hotel_vouchers.vouchers.models import Hold, LedgerEntry, Voucher, VoucherPosition
 from hotel_vouchers.vouchers.services import voucher_cancel, voucher_mark_paid
-
-
-class ReadOnlyInline(TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PositionInline(ReadOnlyInline):
@@ -129,7 +116,7 @@ class VoucherAdmin(ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdmin):
     """Read-only: the ledger is append-only; corrections are new entries."""
 
     list_display = [
@@ -147,18 +134,11 @@ class LedgerEntryAdmin(ModelAdmin):
     search_fields = ["voucher__code", "reference"]
     list_select_related = ["voucher", "hotel", "location"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Hold)
-class HoldAdmin(ModelAdmin):
+class HoldAdmin(ReadOnlyAdmin):
+    """Read-only: holds change through the services (capture, release, expiry)."""
+
     list_display = [
         "id",
         "voucher",
@@ -170,12 +150,3 @@ class HoldAdmin(ModelAdmin):
     ]
     list_filter = ["status"]
     search_fields = ["voucher__code", "reference"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

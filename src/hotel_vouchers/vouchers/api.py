@@ -120,6 +120,13 @@ def _limits(request: HttpRequest, client: ApiClient) -> list[Limit]:
     ]
 
 
+def _limits_checked(request: HttpRequest, client: ApiClient) -> list[Limit]:
+    """The client's and address's limits, refused (429) if either is used up."""
+    limits = _limits(request, client)
+    _check_rate(limits)
+    return limits
+
+
 def _check_rate(limits: list[Limit]) -> None:
     retry_after = ratelimit_retry_after(
         limits=limits, window_seconds=settings.API_MISS_WINDOW_SECONDS
@@ -244,9 +251,7 @@ def _transaction(entry: LedgerEntry, known: Location | None = None) -> dict[str,
 )
 def voucher_get(request: HttpRequest, code: str):
     client = client_of(request, READ)
-    limits = _limits(request, client)
-    _check_rate(limits)
-    voucher, parsed = _lookup(client, limits, code)
+    voucher, parsed = _lookup(client, _limits_checked(request, client), code)
     return _json(200, _voucher(voucher, hotel=voucher.hotel, subcode=parsed.subcode))
 
 
@@ -259,9 +264,7 @@ def voucher_get(request: HttpRequest, code: str):
 )
 def voucher_redemption_create(request: HttpRequest, code: str, body: RedemptionIn):
     client = client_of(request, REDEEM)
-    limits = _limits(request, client)
-    _check_rate(limits)
-    voucher, parsed = _lookup(client, limits, code)
+    voucher, parsed = _lookup(client, _limits_checked(request, client), code)
 
     def run() -> tuple[int, Any]:
         hotel, location = _place(client, body.location)
@@ -293,9 +296,7 @@ def voucher_redemption_create(request: HttpRequest, code: str, body: RedemptionI
 )
 def voucher_hold_create(request: HttpRequest, code: str, body: HoldIn):
     client = client_of(request, REDEEM)
-    limits = _limits(request, client)
-    _check_rate(limits)
-    voucher, parsed = _lookup(client, limits, code)
+    voucher, parsed = _lookup(client, _limits_checked(request, client), code)
 
     def run() -> tuple[int, Any]:
         if parsed.subcode:

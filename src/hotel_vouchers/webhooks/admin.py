@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import ModelAdmin
 from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminURLInputWidget
 
+from hotel_vouchers.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from hotel_vouchers.webhooks.models import (
     URL_MAX_LENGTH,
     EventType,
@@ -18,34 +19,6 @@ from hotel_vouchers.webhooks.services import (
     webhook_subscription_secret,
     webhook_subscription_update,
 )
-
-
-class ReadOnlyInline(TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(ModelAdmin):
-    """Events, deliveries and attempts are a record: nobody edits them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class WebhookSubscriptionForm(forms.ModelForm):
@@ -136,6 +109,7 @@ class WebhookSubscriptionAdmin(ModelAdmin):
 
 
 class DeliveryInline(ReadOnlyInline):
+    show_change_link = True
     model = WebhookDelivery
     fields = ["subscription", "status", "attempts", "last_status_code", "next_attempt_at"]
     readonly_fields = fields
@@ -153,6 +127,7 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 
 
 class AttemptInline(ReadOnlyInline):
+    show_change_link = True
     model = WebhookAttempt
     show_change_link = False
     fields = ["number", "started_at", "duration_ms", "status_code", "error", "response_body"]
