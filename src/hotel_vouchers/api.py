@@ -12,7 +12,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -77,6 +77,10 @@ class HotelVouchersAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         for operations in schema["paths"].values():
             for operation in operations.values():
+                # Refused by the web server (gunicorn) before the API sees the request.
+                operation["responses"].setdefault(
+                    "414", {"description": "Request line too long (over 4,094 bytes)."}
+                )
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
@@ -157,6 +161,20 @@ def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
     return problem_response(_problem(404, "not_found", "Not found", "No such resource."))
+
+
+@api.exception_handler(DataError)
+def _out_of_range(request: HttpRequest, error: DataError) -> HttpResponse:
+    """A value the schema let through but the database cannot store or compare."""
+    logger.warning("database refused a value: %s", error)
+    return problem_response(
+        _problem(
+            422,
+            "validation_error",
+            "Invalid input",
+            "A value is out of the range the database can hold; nothing was changed.",
+        )
+    )
 
 
 @api.exception_handler(InterfaceError)  # a kept connection the server closed (a restart)

@@ -1178,3 +1178,34 @@ def test_a_database_that_is_busy_is_a_503_problem_not_a_500(api, hotel_a, monkey
     body = problem(response, 503, "service_unavailable")
     assert response["Retry-After"] == "1" and "nothing was changed" in body["detail"]
     assert Voucher.objects.get(pk=voucher.pk).balance_minor == 1000
+
+
+def test_times_with_offsets_a_database_refuses_are_read_in_utc(api, make_api, hotel_a):
+    # Given a voucher, and times with an offset beyond PostgreSQL's ±15:59 (schemathesis found it)
+    voucher = value_voucher(hotel_a, "20.00")
+    sync = make_api(scopes=["sync"])
+
+    # When the sync feed is asked from year 13 at -16:26, and a batch item occurred at +16:30
+    page = ok(sync.get("/vouchers", {"changed_since": "0013-09-30T11:07:53.55-16:26"}))
+    batch = ok(
+        api.post(
+            "/redemptions/batch",
+            {
+                "items": [
+                    {
+                        "code": voucher.display_code,
+                        "amount": "1.00",
+                        "reference": "offline",
+                        "idempotency_key": "offset-1",
+                        "occurred_at": "2026-01-02T03:04:05+16:30",
+                    }
+                ]
+            },
+        )
+    )
+
+    # Then both are answered, the time stored in UTC
+    assert voucher.display_code in [v["code"] for v in page["results"]]
+    assert batch["results"][0]["status"] == 201
+    entry = LedgerEntry.objects.get(pk=batch["results"][0]["transaction"]["id"])
+    assert entry.occurred_at == datetime(2026, 1, 1, 10, 34, 5, tzinfo=UTC)

@@ -28,7 +28,6 @@ from ninja import Query, Router, Schema
 from hotel_vouchers.api_clients.auth import client_of
 from hotel_vouchers.api_clients.models import ApiClient
 from hotel_vouchers.catalog.models import VoucherProduct
-from hotel_vouchers.catalog.selectors import product_price_minor
 from hotel_vouchers.core.codes import ParsedCode, parse_code
 from hotel_vouchers.core.errors import (
     DomainError,
@@ -43,7 +42,6 @@ from hotel_vouchers.core.errors import (
     VoucherNotFound,
 )
 from hotel_vouchers.core.idempotency import idempotent_response, validate_idempotency_key
-from hotel_vouchers.core.money import format_amount
 from hotel_vouchers.core.prepared import fetch_one
 from hotel_vouchers.core.ratelimit import Limit, ratelimit_hit, ratelimit_retry_after
 from hotel_vouchers.properties.models import Hotel, Location
@@ -372,19 +370,14 @@ def voucher_create(request: HttpRequest, body: IssueIn):
         elif body.value is None:
             raise ValidationError("Give product_id, or value and currency.", field="value")
         hotel = _issue_hotel(client, body, product)
-        value = body.value
-        if product is not None and body.choices:
-            value = format_amount(
-                product_price_minor(product=product, choices=body.choices),
-                client.organisation.currency,
-            )
         buyer, recipient = body.buyer or PersonIn(), body.recipient or PersonIn()
         voucher = services.voucher_issue(
             organisation=client.organisation,
             hotel=hotel,
             actor=client.actor,
             product=product,
-            value=value,
+            value=body.value,
+            choices=body.choices,
             currency=body.currency,
             code=body.code,
             paid=body.paid,
@@ -408,6 +401,19 @@ class SyncQuery(Schema):
     limit: int = NinjaField(100, ge=1, le=MAX_PAGE)
 
 
+def _utc(moment: datetime) -> datetime:
+    """In UTC (naive means UTC); beyond the calendar's ends, its first or last moment.
+
+    Databases refuse some offsets an ISO 8601 time may carry (PostgreSQL: past 15:59)."""
+    if timezone.is_naive(moment):
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        edge = datetime.min if moment.year < 2 else datetime.max
+        return edge.replace(tzinfo=UTC)
+
+
 def _encode_cursor(moment: datetime, pk: int) -> str:
     raw = json.dumps([moment.astimezone(UTC).isoformat(), pk]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -420,7 +426,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         parsed = datetime.fromisoformat(moment)
         if not isinstance(pk, int) or parsed.tzinfo is None:
             raise ValueError
-        return parsed, pk
+        return _utc(parsed), pk
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise ValidationError("This cursor is not one the API gave out.", field="cursor") from None
 
@@ -440,10 +446,7 @@ def voucher_list(request: HttpRequest, query: Query[SyncQuery]):
     if client.hotel_id is not None:
         vouchers = vouchers.filter(Q(hotel_id=client.hotel_id) | Q(cross_hotel=True))
     if query.changed_since is not None:
-        since = query.changed_since
-        if timezone.is_naive(since):
-            since = since.replace(tzinfo=UTC)
-        vouchers = vouchers.filter(changed_at__gte=since)
+        vouchers = vouchers.filter(changed_at__gte=_utc(query.changed_since))
     if query.cursor:
         moment, pk = _decode_cursor(query.cursor)
         vouchers = vouchers.filter(Q(changed_at__gt=moment) | Q(changed_at=moment, pk__gt=pk))
@@ -597,9 +600,7 @@ def _batch_item(
     request: HttpRequest, client: ApiClient, limits: list[Limit], item: BatchItemIn
 ) -> tuple[int, Any]:
     """One item as if it came alone: its own transaction and Idempotency-Key."""
-    occurred_at = item.occurred_at
-    if timezone.is_naive(occurred_at):
-        occurred_at = occurred_at.replace(tzinfo=UTC)
+    occurred_at = _utc(item.occurred_at)
 
     def run() -> tuple[int, Any]:
         if occurred_at > timezone.now() + FUTURE_SKEW:
