@@ -28,6 +28,7 @@ from ninja import Query, Router, Schema
 from hotel_vouchers.api_clients.auth import client_of
 from hotel_vouchers.api_clients.models import ApiClient
 from hotel_vouchers.catalog.models import VoucherProduct
+from hotel_vouchers.catalog.selectors import product_price_minor
 from hotel_vouchers.core.codes import ParsedCode, parse_code
 from hotel_vouchers.core.errors import (
     DomainError,
@@ -370,14 +371,19 @@ def voucher_create(request: HttpRequest, body: IssueIn):
         elif body.value is None:
             raise ValidationError("Give product_id, or value and currency.", field="value")
         hotel = _issue_hotel(client, body, product)
+        value = body.value
+        if product is not None and body.choices:
+            value = format_amount(
+                product_price_minor(product=product, choices=body.choices),
+                client.organisation.currency,
+            )
         buyer, recipient = body.buyer or PersonIn(), body.recipient or PersonIn()
         voucher = services.voucher_issue(
             organisation=client.organisation,
             hotel=hotel,
             actor=client.actor,
             product=product,
-            value=body.value,
-            choices=body.choices,
+            value=value,
             currency=body.currency,
             code=body.code,
             paid=body.paid,
