@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -162,6 +163,11 @@ def test_serve_runs_a_real_server_and_stops_on_sigterm(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+    lines: list[str] = []
+    reader = threading.Thread(
+        target=lambda: lines.extend(line.decode() for line in server.stdout), daemon=True
+    )
+    reader.start()
     try:
         body = None
         for _ in range(120):
@@ -174,8 +180,16 @@ def test_serve_runs_a_real_server_and_stops_on_sigterm(tmp_path):
         assert body is not None and "csrfmiddlewaretoken" in body
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/admin/css/base.css") as r:
             assert r.status == 200
+        # and the background worker has started beside the web server
+        deadline = time.monotonic() + 30
+        while not any("worker started" in line for line in lines):
+            assert time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.1)
     finally:
+        # When it gets SIGTERM, then web server and worker stop cleanly
         server.send_signal(signal.SIGTERM)
-        output = server.communicate(timeout=30)[0].decode()
+        server.wait(timeout=30)
+        reader.join(timeout=10)
+    output = "".join(lines)
     assert server.returncode == 0, output
     assert "worker stopped" in output

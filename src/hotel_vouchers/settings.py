@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "hotel_vouchers.vouchers",
     "hotel_vouchers.api_clients",
     "hotel_vouchers.webhooks",
+    "hotel_vouchers.documents",
     "django_tasks",
     "django_tasks_db",
 ]

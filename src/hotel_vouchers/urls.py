@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from hotel_vouchers.api import api, api_not_found
 
@@ -13,5 +13,6 @@ urlpatterns = [
     path("", home),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("documents/", include("hotel_vouchers.documents.urls")),
     re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
 ]

@@ -50,9 +50,30 @@ def test_products_with_their_values_and_positions(api, org, hotel_a, dinner_spa)
     assert by_id[fixed.pk]["value"] == "40.00"
     assert by_id[dinner_spa.pk]["type"] == "services"
     assert by_id[dinner_spa.pk]["positions"] == [
-        {"label": "Aperitif", "subcode": "a", "amount": "12.00", "locations": ["bar"]},
-        {"label": "Menü", "subcode": "m", "amount": "89.00", "locations": ["restaurant"]},
-        {"label": "Spa-Guthaben", "subcode": "s", "amount": "45.00", "locations": ["spa"]},
+        {
+            "label": "Aperitif",
+            "subcode": "a",
+            "price_kind": "fixed",
+            "share_percent": None,
+            "amount": "12.00",
+            "locations": ["bar"],
+        },
+        {
+            "label": "Menü",
+            "subcode": "m",
+            "price_kind": "fixed",
+            "share_percent": None,
+            "amount": "89.00",
+            "locations": ["restaurant"],
+        },
+        {
+            "label": "Spa-Guthaben",
+            "subcode": "s",
+            "price_kind": "fixed",
+            "share_percent": None,
+            "amount": "45.00",
+            "locations": ["spa"],
+        },
     ]
 
 

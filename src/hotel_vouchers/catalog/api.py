@@ -17,13 +17,15 @@ router = Router(tags=["products"])
 class ProductPositionOut(Schema):
     label: str
     subcode: str
-    amount: str
+    price_kind: str = Field(description="fixed, per_person or share.")
+    amount: str | None = Field(description="Fixed or per-person amount; none for a share.")
+    share_percent: str | None = Field(description="Share of the price, for share positions.")
     locations: list[str]
 
 
 class ProductOut(Schema):
     id: int
-    name: str
+    name: str = Field(description="German name, with the variant name for variants.")
     type: str = Field(description="value, stay or services.")
     pms_reference: str
     hotel: HotelRef
@@ -61,7 +63,7 @@ def product_list(request: HttpRequest, query: Query[ProductQuery]):
     currency = client.organisation.currency
     products = (
         VoucherProduct.objects.filter(organisation_id=client.organisation_id, active=True)
-        .select_related("hotel")
+        .select_related("hotel", "variant_of")
         .prefetch_related("positions__locations")
         .order_by("pk")
     )
@@ -75,7 +77,7 @@ def product_list(request: HttpRequest, query: Query[ProductQuery]):
     results = [
         {
             "id": p.pk,
-            "name": p.name,
+            "name": p.display_name(),
             "type": p.type,
             "pms_reference": p.pms_reference,
             "hotel": {"id": p.hotel_id, "slug": p.hotel.slug},
@@ -88,7 +90,11 @@ def product_list(request: HttpRequest, query: Query[ProductQuery]):
                 {
                     "label": pos.label,
                     "subcode": pos.subcode,
-                    "amount": format_amount(pos.amount_minor, currency),
+                    "price_kind": pos.price_kind,
+                    "amount": _money(pos.amount_minor, currency),
+                    "share_percent": None
+                    if pos.share_percent is None
+                    else format(pos.share_percent, "f"),
                     "locations": [loc.slug for loc in pos.locations.all()],
                 }
                 for pos in p.positions.all()

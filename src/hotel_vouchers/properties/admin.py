@@ -3,6 +3,8 @@ from unfold.admin import ModelAdmin, TabularInline
 
 from hotel_vouchers.properties.models import (
     AddOnService,
+    Channel,
+    ChannelCategory,
     Hotel,
     Location,
     Organisation,
@@ -20,6 +22,12 @@ class LocationInline(TabularInline):
     model = Location
     extra = 0
     fields = ["slug", "name", "kind"]
+
+
+class ChannelCategoryInline(TabularInline):
+    model = ChannelCategory
+    extra = 0
+    fields = ["slug", "name", "sort_order"]
 
 
 class RoomCategoryInline(TabularInline):
@@ -60,3 +68,11 @@ class RoomCategoryAdmin(ModelAdmin):
 class AddOnServiceAdmin(ModelAdmin):
     list_display = ["name", "slug", "hotel", "price_minor"]
     list_filter = ["hotel"]
+
+
+@admin.register(Channel)
+class ChannelAdmin(ModelAdmin):
+    list_display = ["name", "slug", "hotel", "kind", "active"]
+    list_filter = ["hotel", "kind", "active"]
+    search_fields = ["name", "slug"]
+    inlines = [ChannelCategoryInline]

@@ -92,3 +92,48 @@ class AddOnService(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Channel(models.Model):
+    """Where a hotel publishes its voucher products: own web shop, a portal, the booking
+    engine (seed 001, 5.1)."""
+
+    class Kind(models.TextChoices):
+        WEB_SHOP = "web_shop", "Own web shop"
+        PORTAL = "portal", "Portal"
+        BOOKING_ENGINE = "booking_engine", "Booking engine"
+        OTHER = "other", "Other"
+
+    hotel = models.ForeignKey(Hotel, on_delete=models.PROTECT, related_name="channels")
+    slug = models.SlugField()
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.WEB_SHOP)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hotel", "slug"], name="channel_slug_unique")
+        ]
+        ordering = ["hotel_id", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.hotel.name} · {self.name}"
+
+
+class ChannelCategory(models.Model):
+    """An indicator that groups the products of one channel in the shop (Indikator)."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="categories")
+    slug = models.SlugField()
+    name = models.CharField(max_length=200)
+    sort_order = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "slug"], name="channel_category_slug_unique")
+        ]
+        ordering = ["channel_id", "sort_order", "name"]
+        verbose_name_plural = "channel categories"
+
+    def __str__(self) -> str:
+        return f"{self.channel.name} · {self.name}"

@@ -1,9 +1,13 @@
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from unfold.admin import ModelAdmin
 
 from hotel_vouchers.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from hotel_vouchers.core.errors import DomainError
 from hotel_vouchers.core.money import format_amount
+from hotel_vouchers.documents.services import vouchers_pdf_render
+from hotel_vouchers.documents.views import pdf_response
 from hotel_vouchers.vouchers.models import Hold, LedgerEntry, Voucher, VoucherPosition
 from hotel_vouchers.vouchers.services import voucher_cancel, voucher_mark_paid
 
@@ -53,9 +57,10 @@ class VoucherAdmin(ModelAdmin):
     search_fields = ["code", "recipient_name", "buyer_name", "buyer_email", "reference"]
     list_select_related = ["hotel"]
     inlines = [PositionInline, HoldInline, LedgerEntryInline]
-    actions = ["mark_paid", "cancel"]
+    actions = ["mark_paid", "cancel", "download_pdf"]
     # Money and state change only through services (actions), never through the form.
     readonly_fields = [
+        "pdf",
         "organisation",
         "hotel",
         "product",
@@ -82,6 +87,19 @@ class VoucherAdmin(ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="PDF")
+    def pdf(self, obj: Voucher) -> str:
+        url = reverse("documents:voucher_pdf_staff", args=[obj.pk])
+        return format_html('<a href="{}" target="_blank">Download PDF</a>', url)
+
+    @admin.action(description="Download the selected vouchers as one PDF")
+    def download_pdf(self, request, queryset):
+        vouchers = list(queryset.select_related("hotel", "product").order_by("pk")[:1001])
+        if len(vouchers) > 1000:
+            messages.error(request, "At most 1,000 vouchers at a time.")
+            return None
+        return pdf_response(vouchers_pdf_render(vouchers=vouchers), filename="vouchers.pdf")
 
     @admin.display(description="code", ordering="code")
     def display_code(self, obj: Voucher) -> str:

@@ -28,7 +28,6 @@ from ninja import Query, Router, Schema
 from hotel_vouchers.api_clients.auth import client_of
 from hotel_vouchers.api_clients.models import ApiClient
 from hotel_vouchers.catalog.models import VoucherProduct
-from hotel_vouchers.catalog.selectors import product_price_minor
 from hotel_vouchers.core.codes import ParsedCode, parse_code
 from hotel_vouchers.core.errors import (
     DomainError,
@@ -45,6 +44,7 @@ from hotel_vouchers.core.errors import (
 from hotel_vouchers.core.idempotency import idempotent_response, validate_idempotency_key
 from hotel_vouchers.core.prepared import fetch_one
 from hotel_vouchers.core.ratelimit import Limit, ratelimit_hit, ratelimit_retry_after
+from hotel_vouchers.documents.selectors import voucher_pdf_url
 from hotel_vouchers.properties.models import Hotel, Location
 from hotel_vouchers.properties.selectors import hotel_get, location_get
 from hotel_vouchers.vouchers import services
@@ -219,6 +219,7 @@ def _voucher(voucher: Voucher, *, hotel: Hotel, subcode: str | None = None) -> d
         held_minor=_held_now(voucher, timezone.now()),
         positions=positions,
         position=position,
+        pdf_url=voucher_pdf_url(voucher=voucher),
     )
 
 
@@ -371,19 +372,14 @@ def voucher_create(request: HttpRequest, body: IssueIn):
         elif body.value is None:
             raise ValidationError("Give product_id, or value and currency.", field="value")
         hotel = _issue_hotel(client, body, product)
-        value = body.value
-        if product is not None and body.choices:
-            value = format_amount(
-                product_price_minor(product=product, choices=body.choices),
-                client.organisation.currency,
-            )
         buyer, recipient = body.buyer or PersonIn(), body.recipient or PersonIn()
         voucher = services.voucher_issue(
             organisation=client.organisation,
             hotel=hotel,
             actor=client.actor,
             product=product,
-            value=value,
+            value=body.value,
+            choices=body.choices,
             currency=body.currency,
             code=body.code,
             paid=body.paid,
@@ -476,7 +472,12 @@ def voucher_list(request: HttpRequest, query: Query[SyncQuery]):
     ).prefetch_related("locations"):
         positions.setdefault(position.voucher_id, []).append(position)
     results = [
-        voucher_out(v, held_minor=held.get(v.pk, 0), positions=positions.get(v.pk, []))
+        voucher_out(
+            v,
+            held_minor=held.get(v.pk, 0),
+            positions=positions.get(v.pk, []),
+            pdf_url=voucher_pdf_url(voucher=v),
+        )
         for v in page
     ]
     last = page[-1] if page else None

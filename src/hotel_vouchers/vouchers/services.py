@@ -17,8 +17,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hotel_vouchers.catalog.domain import valid_until_for
+from hotel_vouchers.catalog.domain import PricedPosition, valid_until_for
 from hotel_vouchers.catalog.models import AccountingClass, VoucherProduct, VoucherType
+from hotel_vouchers.catalog.selectors import product_price
 from hotel_vouchers.core.codes import generate_code, normalise_manual_code
 from hotel_vouchers.core.errors import (
     AlreadyReversed,
@@ -319,6 +320,7 @@ def voucher_issue(
     actor: str,
     product: VoucherProduct | None = None,
     value: Decimal | str | int | None = None,
+    choices: dict[str, Any] | None = None,
     currency: str | None = None,
     code: str | None = None,
     paid: bool = False,
@@ -335,7 +337,9 @@ def voucher_issue(
     reference: str = "",
     idempotency_key: str | None = None,
 ) -> Voucher:
-    """Issue a voucher: from a product (positions copied) or a plain value."""
+    """Issue a voucher: from a product at the price of `catalog.selectors.product_price`
+    for the buyer's `choices` (positions copied with their computed amounts), or a
+    plain value."""
     if hotel.organisation_id != organisation.pk:
         raise ValidationError("This hotel belongs to another organisation.", field="hotel")
     currency = validate_currency(currency or organisation.currency)
@@ -352,7 +356,9 @@ def voucher_issue(
     reference = _text(reference, field="reference")
     if accounting_class is not None and accounting_class not in AccountingClass.values:
         raise ValidationError("Unknown accounting class.", field="accounting_class")
-    value_minor, templates = _issue_value(product=product, value=value, currency=currency)
+    value_minor, templates = _issue_value(
+        product=product, value=value, choices=choices, currency=currency
+    )
     today = timezone.localdate()
     if valid_until is not None and valid_until < today:
         raise ValidationError("valid_until lies in the past.", field="valid_until")
@@ -374,6 +380,8 @@ def voucher_issue(
         "valid_until": valid_until,
         "reference": reference,
     }
+    if choices:
+        request["choices"] = choices
 
     def work() -> tuple[Voucher, dict[str, Any]]:
         now = timezone.now()
@@ -383,7 +391,7 @@ def voucher_issue(
             product=product,
             stored_code=stored_code,
             fields=dict(
-                product_name=product.name if product else "",
+                product_name=product.display_name() if product else "",
                 type=product.type if product else VoucherType.VALUE,
                 accounting_class=accounting_class
                 or (product.accounting_class if product else AccountingClass.PURCHASE),
@@ -411,14 +419,14 @@ def voucher_issue(
         for template in templates:
             position = VoucherPosition.objects.create(
                 voucher=voucher,
-                label=template.label,
-                subcode=template.subcode,
+                label=template.rule.label,
+                subcode=template.rule.subcode,
                 amount_minor=template.amount_minor,
                 remaining_minor=0,
-                partial_allowed=template.partial_allowed,
-                sort_order=template.sort_order,
+                partial_allowed=template.rule.partial_allowed,
+                sort_order=template.rule.sort_order,
             )
-            position.locations.set(template.locations.all())
+            position.locations.set(template.rule.location_ids)
             _append(
                 voucher,
                 kind=Kind.ISSUE,
@@ -458,45 +466,37 @@ def voucher_issue(
 
 
 def _issue_value(
-    *, product: VoucherProduct | None, value: Any, currency: str
-) -> tuple[int, list[Any]]:
-    """The value in minor units and the product positions to copy."""
-    templates = list(product.positions.prefetch_related("locations")) if product else []
-    if templates:
-        total = sum(t.amount_minor for t in templates)
-        if (
-            value is not None
-            and to_minor(parse_amount(value, currency=currency), currency) != total
-        ):
-            raise ValidationError(
-                "The value of a voucher with positions is the sum of its positions.",
-                field="value",
-            )
-        return total, templates
-    if product is not None and product.value_fixed_minor is not None:
+    *,
+    product: VoucherProduct | None,
+    value: Any,
+    choices: dict[str, Any] | None,
+    currency: str,
+) -> tuple[int, list[PricedPosition]]:
+    """The value in minor units and the positions to copy: the product's price for the
+    choices (a value voucher's value is one of them), or the plain value."""
+    if product is None:
+        if choices:
+            raise ValidationError("Choices are made for a product.", field="choices")
         if value is None:
-            return product.value_fixed_minor, []
-        fixed = product.value_fixed_minor
-        if to_minor(parse_amount(value, currency=currency, field="value"), currency) != fixed:
+            raise ValidationError("A value is required.", field="value")
+        return to_minor(parse_amount(value, currency=currency, field="value"), currency), []
+    asked = dict(choices or {})
+    if product.type == VoucherType.VALUE and value is not None:
+        if "value" in asked and asked["value"] != value:
+            raise ValidationError("Give the value once.", field="value")
+        asked["value"] = value
+    price = product_price(product=product, choices=asked)
+    if value is not None and "value" not in asked:
+        minor = to_minor(parse_amount(value, currency=currency, field="value"), currency)
+        if minor != price.total_minor:
+            total = format_amount(price.total_minor, currency)
             raise ValidationError(
-                f"This product has a fixed value of {format_amount(fixed, currency)}.",
+                f"The value of a voucher with positions is the sum of its positions ({total})."
+                if price.positions
+                else f"This product costs {total} with these choices.",
                 field="value",
             )
-        return fixed, []
-    if value is None:
-        raise ValidationError("A value is required.", field="value")
-    minor = to_minor(parse_amount(value, currency=currency, field="value"), currency)
-    if product is not None:
-        low, high = product.value_min_minor, product.value_max_minor
-        if low is not None and minor < low:
-            raise ValidationError(
-                f"The value must be at least {format_amount(low, currency)}.", field="value"
-            )
-        if high is not None and minor > high:
-            raise ValidationError(
-                f"The value must be at most {format_amount(high, currency)}.", field="value"
-            )
-    return minor, []
+    return price.total_minor, list(price.positions)
 
 
 def _create_voucher(
