@@ -8,9 +8,18 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from hotel_vouchers.catalog.models import ProductPosition, StayRoomPrice, VoucherProduct
+from hotel_vouchers.catalog.models import (
+    ProductPosition,
+    ProductPublication,
+    StayRoomPrice,
+    VoucherProduct,
+)
+from hotel_vouchers.documents.models import Layout, Motif
+from hotel_vouchers.documents.services import documents_demo_load
 from hotel_vouchers.properties.models import (
     AddOnService,
+    Channel,
+    ChannelCategory,
     Hotel,
     Location,
     Organisation,
@@ -123,6 +132,14 @@ def demo_load() -> DemoResult:
                 value_max_minor=100000,
                 cross_hotel=True,
                 sort_order=10,
+                short_name="WERT",
+                short_description="Ein Gutschein über einen Betrag Ihrer Wahl.",
+                description="Einlösbar für Übernachtungen, im Restaurant, an der Bar und im "
+                "Spa aller Hotels der Gruppe.",
+                name_en="Gift voucher",
+                short_description_en="A voucher for an amount of your choice.",
+                service_text="Gutschein im Wert von #voucher_value#",
+                default_dedication="Alles Gute und eine schöne Zeit bei uns!",
             ),
         )
         stay = _get_or_create(
@@ -131,7 +148,19 @@ def demo_load() -> DemoResult:
             "product Romantik-Wochenende",
             organisation=org,
             name="Romantik-Wochenende",
-            defaults=dict(hotel=alpenhof, type="stay", nights=2, persons=2, sort_order=20),
+            defaults=dict(
+                hotel=alpenhof,
+                type="stay",
+                nights=2,
+                persons=2,
+                sort_order=20,
+                short_name="ROMANTIK",
+                short_description="Zwei Nächte für zwei im Alpenhof.",
+                description="Zwei Übernachtungen mit Frühstück für zwei Personen im gewählten "
+                "Zimmer; Massage und Menü dazu buchbar.",
+                service_text="#product# für zwei Personen",
+                default_dedication="Für ein romantisches Wochenende zu zweit.",
+            ),
         )
         if not stay.room_prices.exists():
             StayRoomPrice.objects.create(
@@ -150,16 +179,28 @@ def demo_load() -> DemoResult:
                 value_min_minor=5000,
                 value_max_minor=50000,
                 sort_order=30,
+                short_name="WELLNESS",
+                short_description="Massage und Menü nach Wahl.",
+                description="Wählen Sie Anwendungen im Alpen-Spa und ein Menü in der Zirbenstube.",
             ),
         )
         wellness.services.add(massage, dinner)
+        stay.services.add(massage, dinner)
         dinner_spa = _get_or_create(
             result,
             VoucherProduct,
             "product Dinner & Spa",
             organisation=org,
             name="Dinner & Spa",
-            defaults=dict(hotel=alpenhof, type="services", sort_order=40),
+            defaults=dict(
+                hotel=alpenhof,
+                type="services",
+                sort_order=40,
+                short_name="DINNERSPA",
+                short_description="Aperitif, Menü und Spa-Guthaben.",
+                description="Ein Aperitif an der Kaminbar, das Menü in der Zirbenstube und "
+                "45,00 € Guthaben im Alpen-Spa, jedes für sich einlösbar.",
+            ),
         )
         if not dinner_spa.positions.exists():
             for order, (letter, label, minor, where, partial) in enumerate(
@@ -178,6 +219,52 @@ def demo_load() -> DemoResult:
                     sort_order=order,
                 )
                 position.locations.add(places[("alpenhof", where)])
+
+        # Layouts and motifs for the voucher PDF; a web shop channel that sells everything.
+        documents_demo_load(organisation=org)
+        layouts = {layout.name: layout for layout in Layout.objects.filter(organisation=org)}
+        for product, layout_name in [
+            (value, "Klassisch A4"),
+            (stay, "Klassisch A4"),
+            (wellness, "Kompakt DL"),
+            (dinner_spa, "Klassisch A4"),
+        ]:
+            if product.layout_id is None and layout_name in layouts:
+                product.layout = layouts[layout_name]
+                product.save(update_fields=["layout"])
+                product.motifs.set(Motif.objects.filter(organisation=org))
+        shop = _get_or_create(
+            result,
+            Channel,
+            "channel alpenhof/shop",
+            hotel=alpenhof,
+            slug="shop",
+            defaults={"name": "Web-Shop", "kind": Channel.Kind.WEB_SHOP},
+        )
+        categories = {
+            slug: _get_or_create(
+                result,
+                ChannelCategory,
+                f"category {slug}",
+                channel=shop,
+                slug=slug,
+                defaults={"name": name, "sort_order": order},
+            )
+            for order, (slug, name) in enumerate(
+                [("geschenke", "Geschenkideen"), ("wellness", "Wellness & Genuss")]
+            )
+        }
+        for product, category in [
+            (value, "geschenke"),
+            (stay, "geschenke"),
+            (wellness, "wellness"),
+            (dinner_spa, "wellness"),
+        ]:
+            publication, created = ProductPublication.objects.get_or_create(
+                product=product, channel=shop
+            )
+            if created:
+                publication.categories.add(categories[category])
 
         for ref, product, amount, paid in [
             ("demo-1", value, "100.00", True),

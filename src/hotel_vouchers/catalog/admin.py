@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils.html import format_html
 from unfold.admin import ModelAdmin, TabularInline
 
@@ -202,7 +203,18 @@ class VoucherProductAdmin(ModelAdmin):
                     ]
                 },
             ),
-            ("Design", {"fields": ["service_text", "default_dedication", "thumbnail"]}),
+            (
+                "Design",
+                {
+                    "fields": [
+                        "service_text",
+                        "default_dedication",
+                        "thumbnail",
+                        ("layout", "motifs"),
+                        "pdf_preview",
+                    ]
+                },
+            ),
             (
                 "Price",
                 {
@@ -226,8 +238,20 @@ class VoucherProductAdmin(ModelAdmin):
             ),
         ]
 
+    @admin.display(description="PDF preview")
+    def pdf_preview(self, obj: VoucherProduct | None) -> str:
+        if obj is None or obj.pk is None:
+            return "Save the product to preview its voucher."
+        url = reverse("documents:product_preview", args=[obj.pk])
+        return format_html('<a href="{}" target="_blank">Preview the voucher PDF</a>', url)
+
     def get_readonly_fields(self, request, obj=None):
-        fields = ["inherited_name", "inherited_short_description", "inherited_title_image"]
+        fields = [
+            "inherited_name",
+            "inherited_short_description",
+            "inherited_title_image",
+            "pdf_preview",
+        ]
         if obj is not None:
             fields.append("type")  # fixed once created (seed 001, 2.1)
             if obj.variant_role == VariantRole.VARIANT:

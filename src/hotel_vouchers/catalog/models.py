@@ -107,6 +107,20 @@ class VoucherProduct(models.Model):
     # Texts on the voucher; the layout and motifs are the documents app's.
     service_text = _text("On the voucher; placeholders #voucher_value#, #code#, #valid_until#.")
     default_dedication = _text("Pre-filled dedication the buyer may change.")
+    layout = models.ForeignKey(
+        "documents.Layout",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="products",
+        help_text="The voucher PDF's layout; empty: the standard A4 layout.",
+    )
+    motifs = models.ManyToManyField(
+        "documents.Motif",
+        blank=True,
+        related_name="products",
+        help_text="Motifs the buyer chooses from; the first is the default.",
+    )
     thumbnail = models.ImageField(
         upload_to="catalog/thumbnails/",
         blank=True,

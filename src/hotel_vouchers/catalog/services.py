@@ -51,6 +51,8 @@ def product_errors(
     if product.hotel_id and product.organisation_id:
         if product.hotel.organisation_id != product.organisation_id:
             errors.append(_error("hotel", "This hotel belongs to another organisation."))
+    if product.layout_id and product.layout.organisation_id != product.organisation_id:
+        errors.append(_error("layout", "This layout belongs to another organisation."))
     errors += _variant_errors(product)
     if product.variant_role != VariantRole.VARIANT:
         if not product.name.strip():

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from hotel_vouchers.core.errors import ValidationError
+from hotel_vouchers.core.errors import DomainError, ValidationError
 from hotel_vouchers.core.money import from_minor
 from hotel_vouchers.documents import demo_images, pdf
 from hotel_vouchers.documents.layouts import layout_boxes_validate, page_dimensions
@@ -185,6 +185,41 @@ def layout_preview_render(*, layout: Layout, motif: Motif | None = None) -> byte
     page = _page_layout(layout, motif)
     return pdf.pdf_pages_render(
         [(page, _content(sample, positions, language))], title=f"Preview {layout.name}"
+    )
+
+
+def product_preview_render(*, product) -> bytes:
+    """A voucher of this product as a buyer would get it, with made-up buyer data:
+    the product's layout (or the standard one), its first motif, its positions."""
+    from datetime import date
+
+    from hotel_vouchers.catalog.selectors import product_price
+
+    language = "de"
+    layout = product.layout or layout_builtin(language=language)
+    motif = product.motifs.order_by("pk").first()
+    try:
+        price = product_price(product=product, choices={})
+        value = price.total_minor
+        lines = [(p.rule.subcode, p.rule.label, p.amount_minor) for p in price.positions]
+    except DomainError:  # the price needs the buyer's choices: show a round value
+        value, lines = product.value_fixed_minor or product.value_min_minor or 10000, []
+    sample = Voucher(
+        code="DEMOVOUCHER0",
+        currency=product.organisation.currency,
+        original_value_minor=value,
+        balance_minor=value,
+        valid_until=date(date.today().year + (product.validity_years or 3), 12, 31),
+        recipient_name="Anna Muster",
+        dedication=product.default_dedication or "Alles Gute!",
+        product=product,
+        product_name=product.name,
+        hotel=product.hotel,
+    )
+    positions = [VoucherPosition(subcode=s, label=label, amount_minor=m) for s, label, m in lines]
+    page = _page_layout(layout, motif)
+    return pdf.pdf_pages_render(
+        [(page, _content(sample, positions, language))], title=f"Preview {product.name}"
     )
 
 

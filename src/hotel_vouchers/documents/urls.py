@@ -11,4 +11,9 @@ urlpatterns = [
     ),
     path("staff/vouchers/<int:voucher_id>.pdf", views.voucher_pdf_staff, name="voucher_pdf_staff"),
     path("staff/layouts/<int:layout_id>/preview.pdf", views.layout_preview, name="layout_preview"),
+    path(
+        "staff/products/<int:product_id>/preview.pdf",
+        views.product_preview,
+        name="product_preview",
+    ),
 ]

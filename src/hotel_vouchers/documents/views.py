@@ -9,7 +9,11 @@ from django.views.decorators.http import require_GET
 
 from hotel_vouchers.documents.models import Layout
 from hotel_vouchers.documents.selectors import voucher_for_pdf_get, voucher_id_from_pdf_token
-from hotel_vouchers.documents.services import layout_preview_render, voucher_pdf_render
+from hotel_vouchers.documents.services import (
+    layout_preview_render,
+    product_preview_render,
+    voucher_pdf_render,
+)
 from hotel_vouchers.vouchers.models import Voucher
 
 
@@ -56,3 +60,17 @@ def voucher_pdf_staff(request: HttpRequest, voucher_id: int) -> HttpResponse:
 def layout_preview(request: HttpRequest, layout_id: int) -> HttpResponse:
     layout = get_object_or_404(Layout.objects.select_related("background"), pk=layout_id)
     return pdf_response(layout_preview_render(layout=layout), filename=f"layout-{layout.pk}.pdf")
+
+
+@require_GET
+@staff_member_required
+def product_preview(request: HttpRequest, product_id: int) -> HttpResponse:
+    """The voucher PDF of a product as its buyers get it (from the product's admin page)."""
+    from hotel_vouchers.catalog.models import VoucherProduct
+
+    product = get_object_or_404(
+        VoucherProduct.objects.select_related("organisation", "hotel", "layout"), pk=product_id
+    )
+    return pdf_response(
+        product_preview_render(product=product), filename=f"product-{product.pk}.pdf"
+    )
