@@ -1,4 +1,5 @@
-"""The database is set up as the concurrency rules assume."""
+"""The database is set up as the concurrency rules assume (the suite runs once per
+database: each run checks the one it uses)."""
 
 import pytest
 from django.conf import settings
@@ -6,23 +7,21 @@ from django.db import connection
 
 
 @pytest.mark.django_db
-def test_sqlite_uses_wal_immediate_transactions_and_a_busy_timeout():
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite settings; this run uses " + connection.vendor)
-    options = settings.DATABASES["default"]["OPTIONS"]
-    assert options["transaction_mode"] == "IMMEDIATE"
-    assert options["timeout"] >= 5
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA journal_mode")
-        assert cursor.fetchone()[0] == "wal"
-        cursor.execute("PRAGMA foreign_keys")
-        assert cursor.fetchone()[0] == 1
+def test_the_database_is_set_up_for_locked_short_transactions():
+    if connection.vendor == "sqlite":
+        # SQLite: WAL, IMMEDIATE transactions (the write lock from BEGIN), a busy timeout
+        options = settings.DATABASES["default"]["OPTIONS"]
+        assert options["transaction_mode"] == "IMMEDIATE"
+        assert options["timeout"] >= 5
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"
+            cursor.execute("PRAGMA foreign_keys")
+            assert cursor.fetchone()[0] == 1
+    else:
+        # PostgreSQL through psycopg 3, which has SELECT ... FOR UPDATE
+        import psycopg
 
-
-@pytest.mark.django_db
-def test_postgresql_is_reached_through_psycopg3():
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL settings; this run uses " + connection.vendor)
-    import psycopg
-
-    assert connection.Database is psycopg
+        assert connection.vendor == "postgresql"
+        assert connection.Database is psycopg
+        assert connection.features.has_select_for_update

@@ -311,9 +311,8 @@ def voucher_hold_create(request: HttpRequest, code: str, body: HoldIn):
             hotel=hotel,
             location=location,
         )
-        now = timezone.now()
         return 201, {
-            "hold": hold_out(hold, code=voucher.display_code, currency=voucher.currency, now=now),
+            "hold": _hold(hold, voucher),
             "voucher": _voucher(hold.voucher, hotel=voucher.hotel),
         }
 
@@ -499,20 +498,24 @@ def _hold_of(client: ApiClient, hold_id: int) -> Hold:
     return hold
 
 
-def _check_hold_place(client: ApiClient, hold: Hold) -> None:
+def _hold_to_change(client: ApiClient, hold_id: int) -> Hold:
+    """A hold the client may capture or release: its organisation's, and for a client
+    bound to a hotel, one that hotel placed."""
+    hold = _hold_of(client, hold_id)
     if client.hotel_id is not None and hold.hotel_id not in (None, client.hotel_id):
         raise NotRedeemableHere("This hold was placed by another hotel.")
+    return hold
+
+
+def _hold(hold: Hold, voucher: Voucher) -> dict[str, Any]:
+    return hold_out(hold, code=voucher.display_code, currency=voucher.currency, now=timezone.now())
 
 
 @router.get("/holds/{hold_id}", response={200: HoldOut, **ERRORS}, summary="One hold")
 def hold_get(request: HttpRequest, hold_id: int):
     client = client_of(request, READ)
     hold = _hold_of(client, hold_id)
-    voucher = hold.voucher
-    return _json(
-        200,
-        hold_out(hold, code=voucher.display_code, currency=voucher.currency, now=timezone.now()),
-    )
+    return _json(200, _hold(hold, hold.voucher))
 
 
 @router.post(
@@ -525,8 +528,7 @@ def hold_capture(request: HttpRequest, hold_id: int, body: CaptureIn | None = No
     client = client_of(request, REDEEM)
 
     def run() -> tuple[int, Any]:
-        hold = _hold_of(client, hold_id)
-        _check_hold_place(client, hold)
+        hold = _hold_to_change(client, hold_id)
         entry = services.hold_capture(
             hold_id=hold.pk, actor=client.actor, amount=body.amount if body else None
         )
@@ -534,9 +536,7 @@ def hold_capture(request: HttpRequest, hold_id: int, body: CaptureIn | None = No
         voucher = entry.voucher
         return 200, {
             "transaction": _transaction(entry),
-            "hold": hold_out(
-                captured, code=voucher.display_code, currency=voucher.currency, now=timezone.now()
-            ),
+            "hold": _hold(captured, voucher),
             "voucher": _voucher(voucher, hotel=hold.voucher.hotel),
         }
 
@@ -552,14 +552,11 @@ def hold_release(request: HttpRequest, hold_id: int):
     client = client_of(request, REDEEM)
 
     def run() -> tuple[int, Any]:
-        hold = _hold_of(client, hold_id)
-        _check_hold_place(client, hold)
+        hold = _hold_to_change(client, hold_id)
         released = services.hold_release(hold_id=hold.pk, actor=client.actor)
         voucher = Voucher.objects.get(pk=hold.voucher_id)
         return 200, {
-            "hold": hold_out(
-                released, code=voucher.display_code, currency=voucher.currency, now=timezone.now()
-            ),
+            "hold": _hold(released, voucher),
             "voucher": _voucher(voucher, hotel=hold.voucher.hotel),
         }
 
